@@ -1,0 +1,2 @@
+//! Library half of the `anyloss` command-line tool.
+#![forbid(unsafe_code)]

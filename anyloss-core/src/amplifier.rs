@@ -1,0 +1,145 @@
+//! The AnyLoss amplifier `A(p) = 1/(1+exp(-L(p-0.5)))`.
+
+use crate::error::{Error, Parameter};
+use crate::math;
+
+/// The amplifier that pushes a probability towards 0 or 1 so that the soft confusion
+/// entries approximate the hard ones.
+///
+/// Everything comes from one `exp` per sample: with `x = L(p-0.5)` and `e = exp(-|x|)`,
+/// `A = 1/(1+e)` or `e/(1+e)` by the sign of `x`, `1-A` the other one, and
+/// `A' = L·e/(1+e)^2`. Computing `A(1-A)` as `e/(1+e)^2` rather than `A*(1-A)` keeps the
+/// slope of saturated samples: in f32, `A` rounds to exactly 1 for `p >= 0.728` at `L = 73`,
+/// and `A*(1-A)` would flush their gradient to 0.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Amplifier {
+    l: f32,
+}
+
+/// `A(p)`, `1 - A(p)` and `A'(p)` of one sample, each accurate to f32 precision.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Amplified {
+    /// `A(p)`.
+    pub a: f32,
+    /// `1 - A(p)`, computed without cancellation.
+    pub one_minus_a: f32,
+    /// `dA/dp = L·A(1-A)`.
+    pub slope: f32,
+}
+
+impl Amplifier {
+    /// The paper's `L = 73`: the largest integer for which `A(1) < 1` in float64.
+    pub const DEFAULT_L: f32 = 73.0;
+
+    /// An amplifier with steepness `l`, which must be finite and > 0.
+    pub fn new(l: f32) -> Result<Self, Error> {
+        if l.is_finite() && l > 0.0 {
+            Ok(Self { l })
+        } else {
+            Err(Error::InvalidParameter(Parameter::L))
+        }
+    }
+
+    /// The steepness `L`.
+    pub fn l(&self) -> f32 {
+        self.l
+    }
+
+    /// `A(p)`, `1-A(p)` and `A'(p)` from one `exp`. Branch-free, so loops over it vectorize.
+    #[inline(always)]
+    pub fn amplify(&self, p: f32) -> Amplified {
+        let x = self.l * (p - 0.5);
+        let e = math::exp(-math::abs(x));
+        let big = 1.0 / (1.0 + e);
+        let small = e * big;
+        let (a, one_minus_a) = if x >= 0.0 { (big, small) } else { (small, big) };
+        Amplified {
+            a,
+            one_minus_a,
+            slope: self.l * small * big,
+        }
+    }
+
+    /// `A(p)`.
+    pub fn value(&self, p: f32) -> f32 {
+        self.amplify(p).a
+    }
+
+    /// `A'(p) = L·A(p)(1-A(p))`, nonzero and accurate even where `A(p)` rounds to 1.
+    pub fn slope(&self, p: f32) -> f32 {
+        self.amplify(p).slope
+    }
+}
+
+impl Default for Amplifier {
+    fn default() -> Self {
+        Self { l: Self::DEFAULT_L }
+    }
+}
+
+/// The logistic sigmoid `p = 1/(1+exp(-z))` and its derivative `p(1-p)`, from one `exp`
+/// and without cancellation for large `|z|`.
+#[inline(always)]
+pub fn sigmoid(z: f32) -> (f32, f32) {
+    let e = math::exp(-math::abs(z));
+    let big = 1.0 / (1.0 + e);
+    let small = e * big;
+    let p = if z >= 0.0 { big } else { small };
+    (p, small * big)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(l: f64, p: f64) -> (f64, f64) {
+        let a = 1.0 / (1.0 + (-l * (p - 0.5)).exp());
+        let e = (-(l * (p - 0.5)).abs()).exp();
+        (a, l * e / ((1.0 + e) * (1.0 + e)))
+    }
+
+    #[test]
+    fn saturated_slope_is_nonzero_and_accurate() {
+        let amp = Amplifier::default();
+        for &p in &[0.9f32, 0.728, 0.99, 1.0, 0.0, 1e-9, 0.3] {
+            let got = amp.amplify(p);
+            let (a, s) = reference(73.0, p as f64);
+            assert!(got.slope > 0.0, "slope flushed at p={p}");
+            assert!(
+                ((got.slope as f64 - s) / s).abs() < 1e-5,
+                "p={p}: {} vs {s}",
+                got.slope
+            );
+            assert!((got.a as f64 - a).abs() < 1e-7);
+            let om = 1.0 / (1.0 + (73.0 * (p as f64 - 0.5)).exp());
+            if om > 1e-30 {
+                assert!(((got.one_minus_a as f64 - om) / om).abs() < 1e-4, "p={p}");
+            }
+        }
+        // The naive product flushes here: that is the bug the stable form avoids.
+        let a = amp.value(0.9);
+        assert_eq!(a * (1.0 - a), 0.0);
+    }
+
+    #[test]
+    fn rejects_bad_l() {
+        for l in [0.0, -1.0, f32::NAN, f32::INFINITY] {
+            assert_eq!(
+                Amplifier::new(l),
+                Err(Error::InvalidParameter(Parameter::L))
+            );
+        }
+        assert!(Amplifier::new(10.0).is_ok());
+    }
+
+    #[test]
+    fn sigmoid_tails() {
+        let (p, d) = sigmoid(-40.0);
+        assert!(p > 0.0 && d > 0.0);
+        let (p, d) = sigmoid(40.0);
+        assert_eq!(p, 1.0);
+        assert!(d > 0.0);
+    }
+}

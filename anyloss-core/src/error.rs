@@ -1,0 +1,101 @@
+//! The one error type of the core.
+
+use core::fmt;
+
+/// Which parameter was rejected by [`Error::InvalidParameter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Parameter {
+    /// The amplifier steepness `L` (finite, > 0).
+    L,
+    /// F-beta's or Tversky's `beta` (finite, > 0 for F-beta, >= 0 for Tversky).
+    Beta,
+    /// Tversky's `alpha` (finite, >= 0, and `alpha + beta > 0`).
+    Alpha,
+    /// The smoothing pseudo-count of [`crate::Degenerate::Smooth`] (finite, > 0).
+    Epsilon,
+    /// The fallback value of [`crate::Degenerate::Fallback`] (finite).
+    Fallback,
+    /// A class count, shape or stride that does not fit the buffers.
+    Shape,
+    /// A learning rate, momentum, mixing weight or other training setting.
+    Training,
+}
+
+impl fmt::Display for Parameter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Parameter::L => "amplifier L must be finite and > 0",
+            Parameter::Beta => "beta must be finite and > 0 (>= 0 for Tversky)",
+            Parameter::Alpha => "alpha must be finite and >= 0, with alpha + beta > 0",
+            Parameter::Epsilon => "smoothing epsilon must be finite and > 0",
+            Parameter::Fallback => "fallback value must be finite",
+            Parameter::Shape => "shape, class count or stride does not fit the buffer",
+            Parameter::Training => "training setting out of range",
+        })
+    }
+}
+
+/// Everything that can go wrong in the core. Every index is 0-based into the input slice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Error {
+    /// An input (probability, logit, feature or weight) is NaN or infinite.
+    NonFinite {
+        /// Position of the first offending element.
+        index: usize,
+    },
+    /// A probability is outside `[0, 1]`.
+    ProbabilityOutOfRange {
+        /// Position of the first offending element.
+        index: usize,
+    },
+    /// A label is not valid: not 0 or 1 for binary data, not below the class count (and not
+    /// the ignore index) for multi-class data.
+    InvalidLabel {
+        /// Position of the first offending label.
+        index: usize,
+    },
+    /// Two slices that must have the same length do not.
+    LengthMismatch {
+        /// The length required (of the labels, or of the model).
+        expected: usize,
+        /// The length found.
+        found: usize,
+    },
+    /// No samples at all.
+    Empty,
+    /// A parameter is out of its domain.
+    InvalidParameter(Parameter),
+    /// A training step produced a non-finite gradient or update; the model was left unchanged.
+    NonFiniteUpdate,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NonFinite { index } => write!(f, "value at index {index} is NaN or infinite"),
+            Error::ProbabilityOutOfRange { index } => {
+                write!(f, "probability at index {index} is outside [0, 1]")
+            }
+            Error::InvalidLabel { index } => {
+                write!(f, "label at index {index} is not a valid class")
+            }
+            Error::LengthMismatch { expected, found } => {
+                write!(
+                    f,
+                    "length mismatch: expected {expected} elements, found {found}"
+                )
+            }
+            Error::Empty => f.write_str("empty input: at least one sample is required"),
+            Error::InvalidParameter(p) => write!(f, "invalid parameter: {p}"),
+            Error::NonFiniteUpdate => f.write_str(
+                "training step rejected: non-finite gradient or update (model left unchanged)",
+            ),
+        }
+    }
+}
+
+impl core::error::Error for Error {}

@@ -1,0 +1,176 @@
+//! The binary loss and its two-pass, allocation-free gradient.
+//!
+//! 1. Pass 1 sums the soft confusion entries and caches `dA/d(input)` of each sample in the
+//!    caller's gradient buffer: one `exp` per sample for probabilities, two for logits (one
+//!    for the sigmoid, one for the amplifier). This is the only `exp` work.
+//! 2. The metric is evaluated once at the entries: `(M, ∂M)`, so
+//!    `∂loss/∂a = -(∂M/∂TP - ∂M/∂FN)` for a positive and `-(∂M/∂FP - ∂M/∂TN)` for a negative.
+//! 3. Pass 2 multiplies each cached derivative by its label's coefficient: no `exp`, no
+//!    division, a select and a multiply per sample.
+//!
+//! Streaming data that does not fit in RAM uses [`BinaryLoss::confusion`] on every chunk,
+//! adds the entries, evaluates once, then [`BinaryLoss::gradient`] per chunk, which recomputes
+//! the cached derivative (so each sample costs its `exp`s twice).
+
+use crate::confusion::{accumulate, Confusion, Input};
+use crate::error::Error;
+use crate::metric::{Degenerate, Metric, Partials};
+use crate::Amplifier;
+
+/// `∂loss/∂a` of a positive and of a negative sample: everything pass 2 needs.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Coefficients {
+    /// `-(∂M/∂TP - ∂M/∂FN)`: applies to samples labelled 1.
+    pub positive: f32,
+    /// `-(∂M/∂FP - ∂M/∂TN)`: applies to samples labelled 0.
+    pub negative: f32,
+}
+
+impl Coefficients {
+    /// The coefficients of loss `1 - M` given the partials of `M`.
+    pub fn from_partials(p: &Partials) -> Self {
+        Self {
+            positive: -(p.tp - p.fn_),
+            negative: -(p.fp - p.tn),
+        }
+    }
+}
+
+/// The loss at one set of confusion entries.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct LossOutput {
+    /// `1 - metric`.
+    pub loss: f32,
+    /// The metric value (after the [`Degenerate`] policy where it was undefined).
+    pub metric: f32,
+    /// The soft confusion entries.
+    pub confusion: Confusion,
+    /// `∂M/∂(TP, FN, FP, TN)`.
+    pub partials: Partials,
+    /// `∂loss/∂a` per label.
+    pub coefficients: Coefficients,
+}
+
+/// AnyLoss for binary classification: `1 - M(TP, FN, FP, TN)` over amplified outputs.
+///
+/// Every method validates its input and returns `Err` instead of panicking; no method
+/// allocates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct BinaryLoss<M> {
+    metric: M,
+    amplifier: Amplifier,
+    degenerate: Degenerate,
+}
+
+impl<M: Metric> BinaryLoss<M> {
+    /// The loss of `metric` with the default amplifier (`L = 73`) and the default
+    /// [`Degenerate`] policy.
+    pub fn new(metric: M) -> Self {
+        Self {
+            metric,
+            amplifier: Amplifier::default(),
+            degenerate: Degenerate::default(),
+        }
+    }
+
+    /// The same loss with another amplifier.
+    pub fn with_amplifier(mut self, amplifier: Amplifier) -> Self {
+        self.amplifier = amplifier;
+        self
+    }
+
+    /// The same loss with another policy for undefined metrics.
+    pub fn with_degenerate(mut self, degenerate: Degenerate) -> Result<Self, Error> {
+        self.degenerate = degenerate.validate()?;
+        Ok(self)
+    }
+
+    /// The metric.
+    pub fn metric(&self) -> &M {
+        &self.metric
+    }
+
+    /// The amplifier.
+    pub fn amplifier(&self) -> &Amplifier {
+        &self.amplifier
+    }
+
+    /// The policy for undefined metrics.
+    pub fn degenerate(&self) -> Degenerate {
+        self.degenerate
+    }
+
+    /// Pass 1 alone: the soft confusion entries of a batch or chunk.
+    pub fn confusion(&self, labels: &[u8], input: Input<'_>) -> Result<Confusion, Error> {
+        accumulate(&self.amplifier, labels, input, None)
+    }
+
+    /// The loss, partials and pass-2 coefficients at `c` (entries of any number of chunks).
+    /// Always finite for finite `c`.
+    pub fn evaluate(&self, c: &Confusion) -> LossOutput {
+        let e = self.degenerate.evaluate(&self.metric, c);
+        LossOutput {
+            loss: 1.0 - e.value,
+            metric: e.value,
+            confusion: *c,
+            partials: e.partials,
+            coefficients: Coefficients::from_partials(&e.partials),
+        }
+    }
+
+    /// The loss alone.
+    pub fn loss(&self, labels: &[u8], input: Input<'_>) -> Result<LossOutput, Error> {
+        Ok(self.evaluate(&self.confusion(labels, input)?))
+    }
+
+    /// Loss and `∂loss/∂input` (probabilities or logits) written into `grad`, in two passes.
+    /// On `Err`, `grad` holds unspecified values.
+    pub fn loss_and_grad(
+        &self,
+        labels: &[u8],
+        input: Input<'_>,
+        grad: &mut [f32],
+    ) -> Result<LossOutput, Error> {
+        let c = accumulate(&self.amplifier, labels, input, Some(&mut *grad))?;
+        let out = self.evaluate(&c);
+        scale_by_label(&out.coefficients, labels, grad)?;
+        Ok(out)
+    }
+
+    /// Pass 2 for streaming: the exact gradient of the full-data loss `out` (evaluated at the
+    /// entries of all chunks) with respect to this chunk's inputs.
+    pub fn gradient(
+        &self,
+        out: &LossOutput,
+        labels: &[u8],
+        input: Input<'_>,
+        grad: &mut [f32],
+    ) -> Result<(), Error> {
+        accumulate(&self.amplifier, labels, input, Some(&mut *grad))?;
+        scale_by_label(&out.coefficients, labels, grad)
+    }
+}
+
+/// Pass 2: `grad[i] *= coefficient(label[i])`.
+fn scale_by_label(k: &Coefficients, labels: &[u8], grad: &mut [f32]) -> Result<(), Error> {
+    if labels.len() != grad.len() {
+        return Err(Error::LengthMismatch {
+            expected: labels.len(),
+            found: grad.len(),
+        });
+    }
+    let mut ok = true;
+    for (g, &y) in grad.iter_mut().zip(labels) {
+        ok &= y <= 1;
+        *g *= if y != 0 { k.positive } else { k.negative };
+    }
+    if ok {
+        Ok(())
+    } else {
+        let index = labels.iter().position(|&y| y > 1).unwrap_or(0);
+        Err(Error::InvalidLabel { index })
+    }
+}

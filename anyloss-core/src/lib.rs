@@ -1,0 +1,52 @@
+//! # anyloss-core
+//!
+//! Any confusion-matrix metric as a differentiable loss, after AnyLoss (Han, Moniz & Chawla,
+//! KDD 2024): `no_std`, no `alloc`, f32, no panics on any input.
+//!
+//! | layer | file |
+//! |---|---|
+//! | amplifier `A(p)` and its slope, from one `exp` | [`Amplifier`] |
+//! | soft confusion entries, additive across chunks | [`Confusion`] |
+//! | metric value and partials | [`Metric`], [`Partials`], [`metrics`] |
+//! | the binary loss and its two-pass gradient | [`BinaryLoss`] |
+//! | undefined metrics on degenerate batches | [`Degenerate`] |
+//!
+//! ```
+//! use anyloss_core::{metrics::F1, BinaryLoss, Input};
+//!
+//! let labels = [1u8, 0, 1, 0];
+//! let probs = [0.9f32, 0.2, 0.4, 0.6];
+//! let mut grad = [0.0f32; 4];
+//! let out = BinaryLoss::new(F1).loss_and_grad(&labels, Input::Probs(&probs), &mut grad)?;
+//! assert!((out.loss - 0.5).abs() < 1e-3);
+//! assert!(grad[2] < 0.0 && grad[3] > 0.0); // raise the missed positive, lower the false one
+//! # Ok::<(), anyloss_core::Error>(())
+//! ```
+//!
+//! ## Cost
+//! Pass 1 costs one `exp` per sample for probabilities and two for logits; pass 2 costs no
+//! `exp`. The metric is evaluated once per batch.
+//!
+//! ## Math backends
+//! `libm` (default) or `micromath` (feature), chosen in one place, [`math`].
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
+mod amplifier;
+mod confusion;
+mod error;
+mod grad;
+pub mod math;
+mod metric;
+pub mod metrics;
+
+pub use amplifier::{sigmoid, Amplified, Amplifier};
+pub use confusion::{Confusion, Input};
+pub use error::{Error, Parameter};
+pub use grad::{BinaryLoss, Coefficients, LossOutput};
+pub use metric::{Degenerate, Evaluation, Metric, Partials, Range};
