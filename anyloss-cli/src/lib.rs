@@ -1,2 +1,25 @@
-//! Library half of the `anyloss` command-line tool.
+//! Library half of the `anyloss` command-line tool: one module per subcommand, plus the
+//! strict CSV reader and the error type they share. The binary (`src/main.rs`) only parses
+//! arguments and dispatches.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod eval;
+pub mod metric_arg;
+pub mod table;
+
+use std::io::Write;
+
+pub use error::CliError;
+
+/// Writes `text` and a newline to stdout. A closed pipe (`anyloss ... | head`) ends output
+/// quietly instead of panicking.
+pub fn emit(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::new(format!("cannot write to stdout: {e}"))),
+    }
+}

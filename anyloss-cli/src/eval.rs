@@ -1,0 +1,122 @@
+//! `anyloss eval`: loss, confusion entries and gradient of a CSV of labels and outputs.
+
+use std::path::PathBuf;
+
+use anyloss_core::{Amplifier, BinaryLoss, Degenerate, Input};
+use clap::Args;
+use serde_json::json;
+
+use crate::error::CliError;
+use crate::metric_arg::MetricArg;
+use crate::table::Table;
+
+const EXAMPLES: &str = "\
+Examples:
+  # F1 loss and d loss/d prob of each row of a CSV with columns label,prob
+  anyloss eval --metric f1 --input examples/eval/binary.csv
+
+  # F2 on logits (columns label,logit), a gentler amplifier
+  anyloss eval --metric fbeta --beta 2 --logits --l 10 --input scores.csv
+
+Output: one JSON object {\"metric\",\"loss\",\"tp\",\"fn\",\"fp\",\"tn\",\"grad\":[...]}, where
+grad[i] is d loss / d (the prob or logit of data row i).";
+
+/// Arguments of `anyloss eval`.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct EvalArgs {
+    /// The metric: accuracy, precision, recall, specificity, f1, fbeta, jaccard, tversky,
+    /// balanced_accuracy, gmean, informedness, markedness, fowlkes_mallows, mcc, cohen_kappa.
+    #[arg(long)]
+    pub metric: String,
+    /// CSV with a header and columns `label,prob` (or `label,logit` with --logits).
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Amplifier steepness L (finite, > 0).
+    #[arg(long, default_value_t = Amplifier::DEFAULT_L)]
+    pub l: f32,
+    /// beta of fbeta (default 1) or tversky (weight of false negatives, default 0.5).
+    #[arg(long)]
+    pub beta: Option<f64>,
+    /// alpha of tversky (weight of false positives, default 0.5).
+    #[arg(long)]
+    pub alpha: Option<f64>,
+    /// The second column holds logits z, with p = sigmoid(z); grad is d loss / d z.
+    #[arg(long)]
+    pub logits: bool,
+    /// Where the metric is undefined (e.g. recall on a batch without positives), take this
+    /// value with zero gradient instead of the default smoothing (one pseudo-count per cell).
+    #[arg(long)]
+    pub fallback: Option<f32>,
+}
+
+/// Runs `anyloss eval` and returns the JSON it prints.
+pub fn run(args: &EvalArgs) -> Result<serde_json::Value, CliError> {
+    let metric = MetricArg::resolve(&args.metric, args.beta, args.alpha)?;
+    let amplifier =
+        Amplifier::new(args.l).map_err(|e| CliError::new(format!("--l {}: {e}", args.l)))?;
+    let mut loss = BinaryLoss::new(metric).with_amplifier(amplifier);
+    if let Some(v) = args.fallback {
+        loss = loss
+            .with_degenerate(Degenerate::Fallback(v))
+            .map_err(|e| CliError::new(format!("--fallback {v}: {e}")))?;
+    }
+    let table = Table::read(&args.input)?;
+    let value_column = if args.logits { "logit" } else { "prob" };
+    let expected = ["label", value_column];
+    if table.header != expected {
+        return Err(CliError::at(
+            &table.path,
+            1,
+            None,
+            format!(
+                "expected the header `{}`{}, found `{}`",
+                expected.join(","),
+                if args.logits {
+                    ""
+                } else {
+                    " (or `label,logit` with --logits)"
+                },
+                table.header.join(",")
+            ),
+        ));
+    }
+    let labels: Vec<u8> = table.labels(0, 2)?.into_iter().map(|y| y as u8).collect();
+    let mut values = Vec::with_capacity(table.rows.len());
+    for (r, row) in table.rows.iter().enumerate() {
+        let v = row[1] as f32;
+        if !v.is_finite() {
+            return Err(table.error_at(r, Some(2), format!("`{}` overflows f32", row[1])));
+        }
+        if !args.logits && !(0.0..=1.0).contains(&v) {
+            return Err(table.error_at(
+                r,
+                Some(2),
+                format!(
+                    "probability `{}` is outside [0, 1] (use --logits for raw scores)",
+                    row[1]
+                ),
+            ));
+        }
+        values.push(v);
+    }
+    let input = if args.logits {
+        Input::Logits(&values)
+    } else {
+        Input::Probs(&values)
+    };
+    let mut grad = vec![0.0f32; values.len()];
+    let out = loss
+        .loss_and_grad(&labels, input, &mut grad)
+        .map_err(|e| CliError::new(format!("{}: {e}", table.path.display())))?;
+    Ok(json!({
+        "metric": loss.metric().name(),
+        "loss": out.loss,
+        "value": out.metric,
+        "tp": out.confusion.tp,
+        "fn": out.confusion.fn_,
+        "fp": out.confusion.fp,
+        "tn": out.confusion.tn,
+        "grad": grad,
+    }))
+}
