@@ -1,0 +1,86 @@
+//! Guest instruction counts from SysTick under QEMU's `-icount shift=0`.
+//!
+//! With `-icount shift=0` QEMU advances virtual time by exactly 1 ns per guest instruction,
+//! and SysTick counts virtual time in ticks of the core clock. So ticks are instructions
+//! times a constant, which [`InstructionCounter::calibrate`] measures against a loop of known
+//! length instead of assuming the board's clock. These are *instructions*, not cycles: QEMU
+//! does not model pipeline stalls, flash wait states or the FPU's multi-cycle operations.
+//! Without `-icount` the figures follow host time and mean nothing.
+
+use cortex_m::peripheral::syst::SystClkSource;
+use cortex_m::peripheral::SYST;
+
+/// SysTick is a 24-bit down-counter.
+const RELOAD: u32 = 0x00FF_FFFF;
+
+/// Iterations of the calibration loop: `cortex_m::asm::delay(k)` runs `k + 1` iterations of
+/// `subs; bne`, so `delay(k)` minus `delay(0)` is `2k` instructions (up to the few alignment
+/// `nop`s before the loop, under 0.002 % here).
+const CALIBRATION_ITERATIONS: u32 = 100_000;
+
+/// A calibrated instruction counter.
+pub struct InstructionCounter {
+    _syst: SYST,
+    /// Instructions per SysTick tick, scaled by [`SCALE`].
+    instructions_per_tick_scaled: u64,
+}
+
+/// Fixed-point scale of the calibration ratio.
+const SCALE: u64 = 1 << 16;
+
+impl InstructionCounter {
+    /// Starts SysTick free-running on the core clock and measures instructions per tick.
+    pub fn calibrate(mut syst: SYST) -> Self {
+        syst.disable_interrupt();
+        syst.set_clock_source(SystClkSource::Core);
+        syst.set_reload(RELOAD);
+        syst.clear_current();
+        syst.enable_counter();
+        let known = ticks(|| cortex_m::asm::delay(CALIBRATION_ITERATIONS));
+        let empty = ticks(|| cortex_m::asm::delay(0));
+        let delta = u64::from(known.saturating_sub(empty).max(1));
+        Self {
+            _syst: syst,
+            instructions_per_tick_scaled: u64::from(2 * CALIBRATION_ITERATIONS) * SCALE / delta,
+        }
+    }
+
+    /// Instructions per SysTick tick, in hundredths (4000 = 40.00).
+    pub fn instructions_per_tick_x100(&self) -> u32 {
+        (self.instructions_per_tick_scaled * 100 / SCALE) as u32
+    }
+
+    /// Instructions per `unit` executed by `work` beyond `baseline`, in tenths: both closures
+    /// run `repeats` times on `state`, and `baseline` is the same loop with the work removed
+    /// (the call, loop and timer-read overhead).
+    pub fn tenths_per_unit<S>(
+        &self,
+        repeats: u32,
+        units_per_repeat: u32,
+        state: &mut S,
+        mut work: impl FnMut(&mut S),
+        mut baseline: impl FnMut(&mut S),
+    ) -> u32 {
+        let full = ticks(|| {
+            for _ in 0..repeats {
+                work(state);
+            }
+        });
+        let empty = ticks(|| {
+            for _ in 0..repeats {
+                baseline(state);
+            }
+        });
+        let net_ticks = u64::from(full.saturating_sub(empty));
+        let units = u64::from(repeats) * u64::from(units_per_repeat.max(1));
+        (net_ticks * self.instructions_per_tick_scaled * 10 / SCALE / units) as u32
+    }
+}
+
+/// SysTick ticks elapsed while `f` runs; `f` must take fewer than 2^24 ticks.
+fn ticks(f: impl FnOnce()) -> u32 {
+    let start = SYST::get_current();
+    f();
+    let end = SYST::get_current();
+    start.wrapping_sub(end) & RELOAD
+}
