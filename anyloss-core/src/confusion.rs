@@ -115,21 +115,21 @@ impl Input<'_> {
 
 /// Independent partial sums per lane: LLVM may not reassociate one running `+=`, so a
 /// single accumulator would serialize the loop and lose accuracy at large N.
-const LANES: usize = 16;
+pub(crate) const LANES: usize = 16;
 /// Samples per block. Each lane sums at most `BLOCK/LANES` terms in plain f32 before the
 /// block total goes into a compensated running sum, which bounds the error at N = 10^6.
-const BLOCK: usize = 1024;
+pub(crate) const BLOCK: usize = 1024;
 
 /// Neumaier-compensated f32 sum.
 #[derive(Clone, Copy, Default)]
-struct Compensated {
+pub(crate) struct Compensated {
     sum: f32,
     carry: f32,
 }
 
 impl Compensated {
     #[inline]
-    fn add(&mut self, x: f32) {
+    pub(crate) fn add(&mut self, x: f32) {
         let t = self.sum + x;
         if crate::math::abs(self.sum) >= crate::math::abs(x) {
             self.carry += (self.sum - t) + x;
@@ -139,14 +139,14 @@ impl Compensated {
         self.sum = t;
     }
 
-    fn value(&self) -> f32 {
+    pub(crate) fn value(&self) -> f32 {
         self.sum + self.carry
     }
 }
 
 /// Pairwise reduction of the lanes.
 #[inline]
-fn reduce(lanes: &[f32; LANES]) -> f32 {
+pub(crate) fn reduce(lanes: &[f32; LANES]) -> f32 {
     let mut w = *lanes;
     let mut width = LANES / 2;
     while width > 0 {
@@ -160,15 +160,15 @@ fn reduce(lanes: &[f32; LANES]) -> f32 {
 }
 
 #[derive(Clone, Copy)]
-struct LaneSums {
-    tp: [f32; LANES],
-    fn_: [f32; LANES],
-    fp: [f32; LANES],
-    tn: [f32; LANES],
+pub(crate) struct LaneSums {
+    pub(crate) tp: [f32; LANES],
+    pub(crate) fn_: [f32; LANES],
+    pub(crate) fp: [f32; LANES],
+    pub(crate) tn: [f32; LANES],
 }
 
 impl LaneSums {
-    const ZERO: Self = Self {
+    pub(crate) const ZERO: Self = Self {
         tp: [0.0; LANES],
         fn_: [0.0; LANES],
         fp: [0.0; LANES],
@@ -177,11 +177,11 @@ impl LaneSums {
 }
 
 /// The per-sample kernel: the amplified value of sample `x`, and whether `x` is valid.
-trait Kernel {
+pub(crate) trait Kernel {
     fn eval(amp: &Amplifier, x: f32) -> (Amplified, bool);
 }
 
-struct ProbKernel;
+pub(crate) struct ProbKernel;
 impl Kernel for ProbKernel {
     #[inline(always)]
     fn eval(amp: &Amplifier, p: f32) -> (Amplified, bool) {

@@ -44,9 +44,11 @@ mod grad;
 pub mod math;
 mod metric;
 pub mod metrics;
+pub mod multiclass;
 
 pub use amplifier::{sigmoid, Amplified, Amplifier};
 pub use confusion::{Confusion, Input};
 pub use error::{Error, Parameter};
 pub use grad::{BinaryLoss, Coefficients, LossOutput};
 pub use metric::{Degenerate, Evaluation, Metric, Partials, Range};
+pub use multiclass::{Average, ClassConfusion, MulticlassLoss, MulticlassOutput};

@@ -1,0 +1,223 @@
+//! The multi-class loss: its two passes, in one shot or streamed over chunks.
+
+use super::average::{Average, Averaged};
+use super::class_confusion::ClassConfusion;
+use super::labels::Labels;
+use super::layout::Layout;
+use super::objective::Objective;
+use super::seed::Seed;
+use super::{pixel_rows, positions};
+use crate::amplifier::Amplifier;
+use crate::confusion::Input;
+use crate::error::Error;
+use crate::grad::Coefficients;
+use crate::metric::Metric;
+
+/// The loss at one set of per-class entries, and what pass 2 needs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct MulticlassOutput<const C: usize> {
+    /// The objective's value.
+    pub loss: f32,
+    /// The per-class entries it was evaluated at.
+    pub confusion: ClassConfusion<C>,
+    /// `∂loss/∂a` of a positive and of a negative sample of each class.
+    pub coefficients: [Coefficients; C],
+}
+
+/// AnyLoss for `C`-class classification and segmentation: an [`Objective`] (an averaged
+/// [`Metric`] or the reference code's [`Seed`]) of the one-vs-rest soft entries of every
+/// class, over amplified per-class probabilities or softmax logits.
+///
+/// Labels are any unsigned integers up to `u32`, one per (sample, pixel); a label equal to
+/// the ignore index ([`MulticlassLoss::with_ignore`]) takes its sample out of every entry
+/// and gives it a zero gradient. Its values must still be valid: a NaN anywhere in the
+/// buffer is an error, as it means a broken model rather than an unlabeled pixel.
+///
+/// ## Passes and cost
+/// 1. Pass 1 sums the entries of every class and caches `dA/dp` of each element in the
+///    caller's gradient buffer: one `exp` per element for probabilities; for logits, one per
+///    element for the softmax and one for the amplifier.
+/// 2. The objective is evaluated once, giving `∂loss/∂a` of positives and negatives of each
+///    class.
+/// 3. Pass 2 scales each cached derivative by its class's coefficient: no `exp` for
+///    probabilities. For logits it recomputes the softmax (one more `exp` per element) and
+///    applies its Jacobian in O(C) per position, `p_j (g_j − Σ_k p_k g_k)`.
+///
+/// Both passes are O(N·C·H·W) and allocate nothing.
+///
+/// ## Streaming
+/// For data larger than RAM, call [`MulticlassLoss::confusion`] on every chunk (any number of
+/// samples, same `C` and layout kind) and add the results, then [`MulticlassLoss::evaluate`]
+/// once, then [`MulticlassLoss::gradient`] on every chunk: each chunk gets its part of the
+/// exact full-data gradient.
+///
+/// Every method validates its input and returns `Err` instead of panicking.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct MulticlassLoss<O> {
+    objective: O,
+    amplifier: Amplifier,
+    ignore: Option<u32>,
+}
+
+impl<M: Metric> MulticlassLoss<Averaged<M>> {
+    /// `1 − ` the `average` of `metric` over the classes (default [`crate::Degenerate`]
+    /// policy; see [`Averaged`] for others).
+    pub fn averaged(metric: M, average: Average) -> Self {
+        Self::new(Averaged::new(metric, average))
+    }
+}
+
+impl MulticlassLoss<Seed> {
+    /// The reference code's objective, `Σ_c (FP_c + FN_c) / C`; see [`Seed`].
+    pub fn seed() -> Self {
+        Self::new(Seed::Original)
+    }
+}
+
+impl<O: Objective> MulticlassLoss<O> {
+    /// The loss of `objective`, with the default amplifier (`L = 73`) and no ignore index.
+    pub fn new(objective: O) -> Self {
+        Self {
+            objective,
+            amplifier: Amplifier::default(),
+            ignore: None,
+        }
+    }
+
+    /// The same loss with another amplifier.
+    pub fn with_amplifier(mut self, amplifier: Amplifier) -> Self {
+        self.amplifier = amplifier;
+        self
+    }
+
+    /// The same loss, leaving out every sample labelled `index` (e.g. 255 for unlabeled
+    /// pixels). An index below `C` leaves that class without samples.
+    pub fn with_ignore(mut self, index: u32) -> Self {
+        self.ignore = Some(index);
+        self
+    }
+
+    /// The objective.
+    pub fn objective(&self) -> &O {
+        &self.objective
+    }
+
+    /// The amplifier.
+    pub fn amplifier(&self) -> &Amplifier {
+        &self.amplifier
+    }
+
+    /// The ignore index.
+    pub fn ignore(&self) -> Option<u32> {
+        self.ignore
+    }
+
+    /// Pass 1 alone: the per-class entries of a batch or chunk.
+    pub fn confusion<const C: usize, Y: Copy + Into<u32>>(
+        &self,
+        layout: &Layout<C>,
+        labels: &[Y],
+        input: Input<'_>,
+    ) -> Result<ClassConfusion<C>, Error> {
+        self.accumulate(layout, labels, input, None)
+    }
+
+    /// The loss and pass-2 coefficients at `confusion` (entries of any number of chunks).
+    /// Finite for finite entries.
+    pub fn evaluate<const C: usize>(&self, confusion: &ClassConfusion<C>) -> MulticlassOutput<C> {
+        let mut coefficients = [Coefficients::default(); C];
+        let loss =
+            self.objective
+                .evaluate(confusion.classes(), confusion.support(), &mut coefficients);
+        MulticlassOutput {
+            loss,
+            confusion: *confusion,
+            coefficients,
+        }
+    }
+
+    /// The loss alone.
+    pub fn loss<const C: usize, Y: Copy + Into<u32>>(
+        &self,
+        layout: &Layout<C>,
+        labels: &[Y],
+        input: Input<'_>,
+    ) -> Result<MulticlassOutput<C>, Error> {
+        Ok(self.evaluate(&self.confusion(layout, labels, input)?))
+    }
+
+    /// Loss and `∂loss/∂input` (probabilities or logits), written into `grad` in the layout of
+    /// the input, in two passes. On `Err`, `grad` holds unspecified values.
+    pub fn loss_and_grad<const C: usize, Y: Copy + Into<u32>>(
+        &self,
+        layout: &Layout<C>,
+        labels: &[Y],
+        input: Input<'_>,
+        grad: &mut [f32],
+    ) -> Result<MulticlassOutput<C>, Error> {
+        let confusion = self.accumulate(layout, labels, input, Some(&mut *grad))?;
+        let out = self.evaluate(&confusion);
+        self.scale(layout, labels, input, &out.coefficients, grad)?;
+        Ok(out)
+    }
+
+    /// Pass 2 for streaming: the exact gradient of the full-data loss `out` (evaluated at the
+    /// summed entries of all chunks) with respect to this chunk's inputs. Recomputes this
+    /// chunk's pass 1 to fill the cache, so each element costs its `exp`s twice.
+    pub fn gradient<const C: usize, Y: Copy + Into<u32>>(
+        &self,
+        out: &MulticlassOutput<C>,
+        layout: &Layout<C>,
+        labels: &[Y],
+        input: Input<'_>,
+        grad: &mut [f32],
+    ) -> Result<(), Error> {
+        self.accumulate(layout, labels, input, Some(&mut *grad))?;
+        self.scale(layout, labels, input, &out.coefficients, grad)
+    }
+
+    fn accumulate<const C: usize, Y: Copy + Into<u32>>(
+        &self,
+        layout: &Layout<C>,
+        labels: &[Y],
+        input: Input<'_>,
+        cache: Option<&mut [f32]>,
+    ) -> Result<ClassConfusion<C>, Error> {
+        layout.check(labels.len(), input.len())?;
+        if let Some(cache) = &cache {
+            layout.check(labels.len(), cache.len())?;
+        }
+        let labels = Labels::new(labels, self.ignore);
+        let support = labels.count::<C>()?;
+        match input {
+            Input::Probs(probs) if layout.has_pixel_rows() => pixel_rows::accumulate(
+                &self.amplifier,
+                layout,
+                &labels,
+                probs,
+                cache,
+                support,
+            ),
+            _ => positions::accumulate(&self.amplifier, layout, &labels, input, cache, support),
+        }
+    }
+
+    fn scale<const C: usize, Y: Copy + Into<u32>>(
+        &self,
+        layout: &Layout<C>,
+        labels: &[Y],
+        input: Input<'_>,
+        coefficients: &[Coefficients; C],
+        grad: &mut [f32],
+    ) -> Result<(), Error> {
+        let labels = Labels::new(labels, self.ignore);
+        match input {
+            Input::Probs(_) if layout.has_pixel_rows() => {
+                pixel_rows::scale(layout, &labels, coefficients, grad)
+            }
+            _ => positions::scale(layout, &labels, input, coefficients, grad),
+        }
+    }
+}
