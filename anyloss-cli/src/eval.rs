@@ -86,7 +86,7 @@ pub fn run(args: &EvalArgs) -> Result<serde_json::Value, CliError> {
     for (r, row) in table.rows.iter().enumerate() {
         let v = row[1] as f32;
         if !v.is_finite() {
-            return Err(table.error_at(r, Some(2), format!("`{}` overflows f32", row[1])));
+            return Err(table.error_at(r, Some(2), format!("`{:e}` overflows f32", row[1])));
         }
         if !args.logits && !(0.0..=1.0).contains(&v) {
             return Err(table.error_at(

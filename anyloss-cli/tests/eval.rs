@@ -1,0 +1,216 @@
+//! `anyloss eval` as a user runs it: JSON on stdout, one clear line on stderr for bad input.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn anyloss(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_anyloss"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn csv(name: &str, body: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("anyloss-eval-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+fn stderr_of(args: &[&str]) -> String {
+    let out = anyloss(args);
+    assert_eq!(out.status.code(), Some(2), "expected failure for {args:?}");
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    err
+}
+
+#[test]
+fn prints_the_contract_json() {
+    let p = csv("ok.csv", "label,prob\n1,0.9\n0,0.2\n1,0.4\n0,0.6\n");
+    let out = anyloss(&["eval", "--metric", "f1", "--input", p.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["metric", "loss", "tp", "fn", "fp", "tn", "grad"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["metric"], "f1");
+    let (tp, fn_, fp) = (
+        v["tp"].as_f64().unwrap(),
+        v["fn"].as_f64().unwrap(),
+        v["fp"].as_f64().unwrap(),
+    );
+    let f1 = 2.0 * tp / (2.0 * tp + fp + fn_);
+    assert!((v["loss"].as_f64().unwrap() - (1.0 - f1)).abs() < 1e-6);
+    let grad = v["grad"].as_array().unwrap();
+    assert_eq!(grad.len(), 4);
+    assert!(grad[2].as_f64().unwrap() < 0.0 && grad[3].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn logits_give_the_logit_gradient() {
+    let z = [2.0f64, -1.5, 0.1, 0.3];
+    let body: String = ["label,logit".to_string()]
+        .into_iter()
+        .chain(z.iter().zip([1, 0, 1, 0]).map(|(z, y)| format!("{y},{z}")))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let pz = csv("z.csv", &body);
+    let probs: Vec<f64> = z.iter().map(|z| 1.0 / (1.0 + (-z).exp())).collect();
+    let body: String = ["label,prob".to_string()]
+        .into_iter()
+        .chain(
+            probs
+                .iter()
+                .zip([1, 0, 1, 0])
+                .map(|(p, y)| format!("{y},{p}")),
+        )
+        .collect::<Vec<_>>()
+        .join("\n");
+    let pp = csv("p.csv", &body);
+    let run = |args: &[&str]| -> serde_json::Value {
+        serde_json::from_slice(&anyloss(args).stdout).unwrap()
+    };
+    let vz = run(&[
+        "eval",
+        "--metric",
+        "mcc",
+        "--l",
+        "10",
+        "--logits",
+        "--input",
+        pz.to_str().unwrap(),
+    ]);
+    let vp = run(&[
+        "eval",
+        "--metric",
+        "mcc",
+        "--l",
+        "10",
+        "--input",
+        pp.to_str().unwrap(),
+    ]);
+    for i in 0..4 {
+        let gz = vz["grad"][i].as_f64().unwrap();
+        let gp = vp["grad"][i].as_f64().unwrap();
+        let s = probs[i] * (1.0 - probs[i]);
+        assert!(
+            (gz - gp * s).abs() < 1e-5 * gz.abs().max(1e-3),
+            "{i}: {gz} vs {}",
+            gp * s
+        );
+    }
+}
+
+#[test]
+fn bad_input_names_file_line_and_cause() {
+    let cases: &[(&str, &str, &[&str], &str)] = &[
+        (
+            "nan.csv",
+            "label,prob\n1,0.5\n0,NaN\n",
+            &[],
+            ":3:2: column `prob`: `NaN` is not a finite number",
+        ),
+        (
+            "range.csv",
+            "label,prob\n1,0.5\n0,1.2\n",
+            &[],
+            ":3:2: probability `1.2` is outside [0, 1]",
+        ),
+        (
+            "label.csv",
+            "label,prob\n1,0.5\n3,0.2\n",
+            &[],
+            ":3:1: label `3` is not a class in 0..2",
+        ),
+        (
+            "ragged.csv",
+            "label,prob\n1,0.5\n0\n",
+            &[],
+            ":3: ragged row: 1 cells, but the header has 2 columns",
+        ),
+        ("empty.csv", "", &[], ": empty file"),
+        (
+            "header.csv",
+            "label,p\n1,0.5\n",
+            &[],
+            ":1: expected the header `label,prob`",
+        ),
+        (
+            "noise.csv",
+            "label,prob\n1,abc\n",
+            &[],
+            ":2:2: column `prob`: `abc` is not a number",
+        ),
+        (
+            "nodata.csv",
+            "label,prob\n",
+            &[],
+            ": no data rows after the header",
+        ),
+        (
+            "big.csv",
+            "label,logit\n1,1e39\n",
+            &["--logits"],
+            ":2:2: `1e39` overflows f32",
+        ),
+    ];
+    for (name, body, extra, want) in cases {
+        let p = csv(name, body);
+        let mut args = vec!["eval", "--metric", "f1", "--input", p.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let err = stderr_of(&args);
+        assert!(err.contains(want), "{name}: {err}");
+        assert!(err.contains(name), "{name}: the file is named: {err}");
+    }
+    let ok = csv("fine.csv", "label,prob\n1,0.5\n");
+    let ok = ok.to_str().unwrap();
+    assert!(
+        stderr_of(&["eval", "--metric", "f1", "--l", "-3", "--input", ok])
+            .contains("amplifier L must be finite and > 0")
+    );
+    assert!(
+        stderr_of(&["eval", "--metric", "fbeta", "--beta", "0", "--input", ok])
+            .contains("beta must be finite and > 0")
+    );
+    assert!(
+        stderr_of(&["eval", "--metric", "tversky", "--alpha", "-1", "--input", ok])
+            .contains("alpha must be finite")
+    );
+    assert!(
+        stderr_of(&["eval", "--metric", "f1", "--beta", "2", "--input", ok])
+            .contains("--beta is not a parameter of `f1`")
+    );
+    assert!(
+        stderr_of(&["eval", "--metric", "f1", "--input", "/nonexistent/x.csv"])
+            .contains("/nonexistent/x.csv: cannot read")
+    );
+}
+
+#[test]
+fn every_subcommand_help_has_a_worked_example() {
+    let top = String::from_utf8(anyloss(&["--help"]).stdout).unwrap();
+    let commands: Vec<&str> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.contains(&"eval"), "{top}");
+    for c in commands {
+        let text = String::from_utf8(anyloss(&[c, "--help"]).stdout).unwrap();
+        assert!(
+            text.contains("Examples:") && text.contains(&format!("anyloss {c}")),
+            "`anyloss {c} --help` has no worked example:\n{text}"
+        );
+    }
+}
