@@ -44,6 +44,7 @@ mod grad;
 pub mod math;
 mod metric;
 pub mod metrics;
+pub mod train;
 pub mod multiclass;
 
 pub use amplifier::{sigmoid, Amplified, Amplifier};

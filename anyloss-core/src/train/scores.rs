@@ -1,0 +1,103 @@
+//! Hard (thresholded) evaluation: confusion counts and the metrics reported for them.
+
+use crate::confusion::Confusion;
+use crate::error::Error;
+use crate::metric::{Degenerate, Metric};
+use crate::metrics::{Accuracy, BalancedAccuracy, GMean, Mcc, Precision, Recall, F1};
+
+use super::dataset::Dataset;
+use super::logistic::LogisticHead;
+use super::standardize::Scaling;
+
+/// Hard confusion counts at threshold 0.5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Counts {
+    /// True positives.
+    pub tp: u32,
+    /// False negatives.
+    pub fn_: u32,
+    /// False positives.
+    pub fp: u32,
+    /// True negatives.
+    pub tn: u32,
+}
+
+impl Counts {
+    /// Counts one sample with label `y` (nonzero = positive) predicted as `predicted`.
+    pub fn add(&mut self, y: u8, predicted: u8) {
+        let slot = match (y != 0, predicted != 0) {
+            (true, true) => &mut self.tp,
+            (true, false) => &mut self.fn_,
+            (false, true) => &mut self.fp,
+            (false, false) => &mut self.tn,
+        };
+        *slot = slot.saturating_add(1);
+    }
+
+    /// The counts as (hard) confusion entries.
+    pub fn confusion(&self) -> Confusion {
+        Confusion::new(
+            self.tp as f32,
+            self.fn_ as f32,
+            self.fp as f32,
+            self.tn as f32,
+        )
+    }
+
+    /// `metric` at these counts; 0 where it is undefined (scikit-learn's
+    /// `zero_division=0`).
+    pub fn score<M: Metric + ?Sized>(&self, metric: &M) -> f32 {
+        Degenerate::Fallback(0.0)
+            .evaluate(metric, &self.confusion())
+            .value
+    }
+
+    /// The seven reported metrics.
+    pub fn scores(&self) -> Scores {
+        Scores {
+            accuracy: self.score(&Accuracy),
+            precision: self.score(&Precision),
+            recall: self.score(&Recall),
+            f1: self.score(&F1),
+            balanced_accuracy: self.score(&BalancedAccuracy),
+            gmean: self.score(&GMean),
+            mcc: self.score(&Mcc),
+        }
+    }
+}
+
+/// The metrics `anyloss train` reports, each 0 where undefined.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Scores {
+    /// Accuracy.
+    pub accuracy: f32,
+    /// Precision.
+    pub precision: f32,
+    /// Recall.
+    pub recall: f32,
+    /// F1.
+    pub f1: f32,
+    /// Balanced accuracy.
+    pub balanced_accuracy: f32,
+    /// G-mean `√(TPR·TNR)`.
+    pub gmean: f32,
+    /// Matthews correlation coefficient.
+    pub mcc: f32,
+}
+
+/// Hard counts of `head` on the rows `rows` of `data` (prediction `p >= 0.5`).
+pub fn evaluate_binary<S: AsRef<[f32]> + AsMut<[f32]>>(
+    head: &LogisticHead<S>,
+    data: &Dataset<'_>,
+    scaling: Scaling<'_>,
+    rows: &[u32],
+) -> Result<Counts, Error> {
+    let mut counts = Counts::default();
+    for &i in rows {
+        let (row, y) = data.sample(i)?;
+        counts.add(y, head.predict(scaling, row)?);
+    }
+    Ok(counts)
+}
