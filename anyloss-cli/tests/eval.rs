@@ -173,7 +173,7 @@ fn bad_input_names_file_line_and_cause() {
     let ok = csv("fine.csv", "label,prob\n1,0.5\n");
     let ok = ok.to_str().unwrap();
     assert!(
-        stderr_of(&["eval", "--metric", "f1", "--l", "-3", "--input", ok])
+        stderr_of(&["eval", "--metric", "f1", "--l=-3", "--input", ok])
             .contains("amplifier L must be finite and > 0")
     );
     assert!(
@@ -181,7 +181,7 @@ fn bad_input_names_file_line_and_cause() {
             .contains("beta must be finite and > 0")
     );
     assert!(
-        stderr_of(&["eval", "--metric", "tversky", "--alpha", "-1", "--input", ok])
+        stderr_of(&["eval", "--metric", "tversky", "--alpha=-1", "--input", ok])
             .contains("alpha must be finite")
     );
     assert!(
