@@ -28,7 +28,13 @@
 //! `exp`. The metric is evaluated once per batch.
 //!
 //! ## Math backends
-//! `libm` (default) or `micromath` (feature), chosen in one place, [`math`].
+//! `libm` (default) or `micromath` (feature), chosen in one place, [`math`]. Measured on the
+//! float64 autograd golden vectors (`tests/backend_accuracy.rs`):
+//!
+//! | backend | max loss error | max gradient relative error |
+//! |---|---|---|
+//! | `libm` | 1.9e-7 | 3.8e-6 |
+//! | `micromath` (its `exp` per sample; `sqrt`/`ln` stay libm) | 4.1e-6 | 2.4e-3 |
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -40,6 +46,8 @@
 mod amplifier;
 mod confusion;
 mod error;
+#[cfg(all(feature = "libm", not(feature = "micromath")))]
+mod fast_exp;
 mod grad;
 pub mod math;
 mod metric;
