@@ -1,5 +1,6 @@
 //! The multi-class engine against float64 PyTorch-autograd reference vectors of the seed
 //! objective and macro-F1 (`tests/golden/multiclass.json`, see `tests/golden/SOURCE.md`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use anyloss::metrics::F1;
 use anyloss::multiclass::{Layout, MulticlassLoss, Objective, Seed};
@@ -67,7 +68,11 @@ fn check<const C: usize>(
 #[test]
 fn seed_and_macro_f1_match_autograd() {
     let g = golden();
-    assert_eq!(g["L"].as_f64(), Some(73.0), "the default amplifier is L = 73");
+    assert_eq!(
+        g["L"].as_f64(),
+        Some(73.0),
+        "the default amplifier is L = 73"
+    );
     let macro_f1 = anyloss::multiclass::Averaged::new(F1, Average::Macro);
     let mut worst = Worst {
         loss: 0.0,
@@ -93,7 +98,11 @@ fn seed_and_macro_f1_match_autograd() {
         cases += 1;
     }
     assert_eq!(cases, 20);
-    assert!(worst.checked > 3000, "only {} gradient elements checked", worst.checked);
+    assert!(
+        worst.checked > 3000,
+        "only {} gradient elements checked",
+        worst.checked
+    );
     println!(
         "max loss rel err = {:e}, max grad rel err = {:e}, {} grads",
         worst.loss, worst.grad, worst.checked

@@ -117,7 +117,8 @@ impl<const C: usize> ClassTotals<C> {
 
     pub(crate) fn finish(&self, support: [u64; C]) -> ClassConfusion<C> {
         ClassConfusion::new(
-            self.sums.map(|s| Confusion::new(s[0].value(), s[1].value(), s[2].value(), s[3].value())),
+            self.sums
+                .map(|s| Confusion::new(s[0].value(), s[1].value(), s[2].value(), s[3].value())),
             support,
         )
     }

@@ -192,14 +192,9 @@ impl<O: Objective> MulticlassLoss<O> {
         let labels = Labels::new(labels, self.ignore);
         let support = labels.count::<C>()?;
         match input {
-            Input::Probs(probs) if layout.has_pixel_rows() => pixel_rows::accumulate(
-                &self.amplifier,
-                layout,
-                &labels,
-                probs,
-                cache,
-                support,
-            ),
+            Input::Probs(probs) if layout.has_pixel_rows() => {
+                pixel_rows::accumulate(&self.amplifier, layout, &labels, probs, cache, support)
+            }
             _ => positions::accumulate(&self.amplifier, layout, &labels, input, cache, support),
         }
     }

@@ -19,7 +19,9 @@ fn row<'a, Y, const C: usize>(
     sample: usize,
 ) -> Option<&'a [Y]> {
     let start = sample.checked_mul(layout.pixels())?;
-    labels.values.get(start..start.checked_add(layout.pixels())?)
+    labels
+        .values
+        .get(start..start.checked_add(layout.pixels())?)
 }
 
 /// Pass 1: entries of every class, and `dA/dp` of each element into `cache` when given.

@@ -39,7 +39,11 @@ impl Objective for Seed {
             Seed::Original => classes.len() as f32,
             Seed::Normalized => classes.len() as f32 * support.iter().sum::<u64>() as f32,
         };
-        let scale = if per_class > 0.0 { 1.0 / per_class } else { 0.0 };
+        let scale = if per_class > 0.0 {
+            1.0 / per_class
+        } else {
+            0.0
+        };
         // ∂(FP + FN)/∂a is +1 for a negative (through FP) and −1 for a positive (through FN).
         for k in coefficients.iter_mut() {
             *k = Coefficients {
