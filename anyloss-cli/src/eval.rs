@@ -18,6 +18,9 @@ Examples:
   # F2 on logits (columns label,logit), a gentler amplifier
   anyloss eval --metric fbeta --beta 2 --logits --l 10 --input scores.csv
 
+  # Any metric as a formula, with its exact gradient
+  anyloss eval --metric 'sqrt(TP/(TP+FN) * TN/(TN+FP))' --input examples/eval/binary.csv
+
 Output: one JSON object {\"metric\",\"loss\",\"tp\",\"fn\",\"fp\",\"tn\",\"grad\":[...]}, where
 grad[i] is d loss / d (the prob or logit of data row i).";
 
@@ -26,7 +29,8 @@ grad[i] is d loss / d (the prob or logit of data row i).";
 #[command(after_help = EXAMPLES)]
 pub struct EvalArgs {
     /// The metric: accuracy, precision, recall, specificity, f1, fbeta, jaccard, tversky,
-    /// balanced_accuracy, gmean, informedness, markedness, fowlkes_mallows, mcc, cohen_kappa.
+    /// balanced_accuracy, gmean, informedness, markedness, fowlkes_mallows, mcc, cohen_kappa;
+    /// or any formula of TP, FN, FP, TN (see `anyloss check --help`).
     #[arg(long)]
     pub metric: String,
     /// CSV with a header and columns `label,prob` (or `label,logit` with --logits).

@@ -1,7 +1,8 @@
-//! `--metric NAME`: a built-in metric by name, with its parameters checked.
+//! `--metric METRIC`: a built-in metric by name, or any other text as a metric formula.
 
 use anyloss_core::metrics::{Builtin, BuiltinParams};
 use anyloss_core::{Confusion, Evaluation, Metric, Range};
+use anyloss_dsl::FormulaMetric;
 
 use crate::error::CliError;
 
@@ -10,6 +11,8 @@ use crate::error::CliError;
 pub enum MetricArg {
     /// One of [`Builtin::NAMES`].
     Builtin(Builtin),
+    /// A formula over `TP FN FP TN` (see anyloss-dsl), compiled with its exact gradient.
+    Formula(FormulaMetric),
 }
 
 impl MetricArg {
@@ -37,10 +40,27 @@ impl MetricArg {
                 Ok(MetricArg::Builtin(b))
             }
             Some(Err(e)) => Err(CliError::new(format!("metric `{name}`: {e}"))),
-            None => Err(CliError::new(format!(
-                "unknown metric `{name}`; expected one of: {}",
+            None => Self::formula(name, beta, alpha),
+        }
+    }
+
+    /// `text` as a formula; `--beta`/`--alpha` bind the parameters `beta`/`alpha`.
+    fn formula(text: &str, beta: Option<f64>, alpha: Option<f64>) -> Result<Self, CliError> {
+        let params: Vec<(&str, f64)> = [("beta", beta), ("alpha", alpha)]
+            .into_iter()
+            .filter_map(|(n, v)| v.map(|v| (n, v)))
+            .collect();
+        match FormulaMetric::compile(text, &params) {
+            Ok(f) => Ok(MetricArg::Formula(f)),
+            // A lone word that is neither a built-in nor a valid formula was most likely
+            // meant as a built-in name: say so rather than explain formula syntax.
+            Err(_) if is_word(text) => Err(CliError::new(format!(
+                "unknown metric `{text}`{}; expected one of: {}, or a formula such as \
+                 `2*TP/(2*TP+FP+FN)`",
+                nearest_builtin(text).map_or(String::new(), |n| format!(" (did you mean `{n}`?)")),
                 Builtin::NAMES.join(", ")
             ))),
+            Err(d) => Err(CliError::new(format!("metric formula: {d}"))),
         }
     }
 
@@ -48,6 +68,7 @@ impl MetricArg {
     pub fn name(&self) -> &str {
         match self {
             MetricArg::Builtin(b) => b.name(),
+            MetricArg::Formula(f) => f.source(),
         }
     }
 }
@@ -56,12 +77,29 @@ impl Metric for MetricArg {
     fn evaluate(&self, c: &Confusion) -> Option<Evaluation> {
         match self {
             MetricArg::Builtin(b) => b.evaluate(c),
+            MetricArg::Formula(f) => f.evaluate(c),
         }
     }
 
     fn range(&self) -> Range {
         match self {
             MetricArg::Builtin(b) => b.range(),
+            MetricArg::Formula(f) => f.range(),
         }
     }
+}
+
+fn is_word(text: &str) -> bool {
+    let t = text.trim();
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn nearest_builtin(text: &str) -> Option<&'static str> {
+    let t = text.trim().to_ascii_lowercase();
+    Builtin::NAMES
+        .iter()
+        .map(|n| (strsim::levenshtein(&t, n), *n))
+        .filter(|(d, n)| *d <= 2.max(n.len() / 3))
+        .min()
+        .map(|(_, n)| n)
 }

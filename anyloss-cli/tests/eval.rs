@@ -214,3 +214,114 @@ fn every_subcommand_help_has_a_worked_example() {
         );
     }
 }
+
+/// The golden float64 autograd vectors through the command line, for every metric in them,
+/// by built-in name and as a formula.
+#[test]
+fn builtins_and_formulas_match_golden_vectors_through_the_cli() {
+    let golden: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/golden/binary.json")).unwrap();
+    let spellings: &[(&str, &[&str])] = &[
+        ("accuracy", &["--metric", "accuracy"]),
+        ("f1", &["--metric", "f1"]),
+        ("fbeta_0.5", &["--metric", "fbeta", "--beta", "0.5"]),
+        ("fbeta_2", &["--metric", "fbeta", "--beta", "2"]),
+        ("gmean", &["--metric", "gmean"]),
+        ("balanced_accuracy", &["--metric", "balanced_accuracy"]),
+        ("mcc", &["--metric", "mcc"]),
+    ];
+    let formulas: &[(&str, &[&str])] = &[
+        ("accuracy", &["--metric", "(TP+TN)/(TP+TN+FP+FN)"]),
+        ("f1", &["--metric", "2*TP/(2*TP+FP+FN)"]),
+        (
+            "fbeta_0.5",
+            &[
+                "--metric",
+                "(1+beta^2)*TP/((1+beta^2)*TP+beta^2*FN+FP)",
+                "--beta",
+                "0.5",
+            ],
+        ),
+        (
+            "fbeta_2",
+            &[
+                "--metric",
+                "(1+beta^2)*TP/((1+beta^2)*TP+beta^2*FN+FP)",
+                "--beta",
+                "2",
+            ],
+        ),
+        (
+            "gmean",
+            &[
+                "--metric",
+                "recall = TP/(TP+FN); spec = TN/(TN+FP); sqrt(recall*spec)",
+            ],
+        ),
+        (
+            "balanced_accuracy",
+            &["--metric", "(TP/(TP+FN) + TN/(TN+FP))/2"],
+        ),
+        (
+            "mcc",
+            &[
+                "--metric",
+                "(TP*TN-FP*FN)/sqrt((TP+FP)*(TP+FN)*(TN+FP)*(TN+FN))",
+            ],
+        ),
+    ];
+    let mut checked = 0;
+    for case in golden["cases"].as_array().unwrap() {
+        let id = case["id"].as_str().unwrap();
+        let body: Vec<String> = std::iter::once("label,prob".to_string())
+            .chain(
+                case["y"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .zip(case["p"].as_array().unwrap())
+                    .map(|(y, p)| format!("{},{:e}", y.as_f64().unwrap(), p.as_f64().unwrap())),
+            )
+            .collect();
+        let path = csv(&format!("golden-{id}.csv"), &body.join("\n"));
+        for (key, args) in spellings.iter().chain(formulas) {
+            let reference = &case["metrics"][*key];
+            let mut full = vec!["eval", "--input", path.to_str().unwrap()];
+            full.extend_from_slice(args);
+            let out = anyloss(&full);
+            assert!(
+                out.status.success(),
+                "{id} {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let loss = v["loss"].as_f64().unwrap();
+            assert!(loss.is_finite());
+            if reference["loss"].is_null() {
+                continue;
+            }
+            let want = reference["loss"].as_f64().unwrap();
+            assert!(
+                (loss - want).abs() < 1e-5,
+                "{id} {args:?}: loss {loss} vs {want}"
+            );
+            for (i, (got, want)) in v["grad"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(reference["grad"].as_array().unwrap())
+                .enumerate()
+            {
+                let (got, want) = (got.as_f64().unwrap(), want.as_f64().unwrap());
+                if want.abs() > 1e-30 {
+                    assert!(
+                        (got - want).abs() <= 1e-3 * want.abs(),
+                        "{id} {args:?} grad[{i}]: {got} vs {want}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 50_000, "{checked}");
+}
