@@ -1,0 +1,105 @@
+//! The straight-line program for a metric's value and partials: the nodes of the DAG that
+//! the five outputs reach, in topological order, with the domain guard of each operation.
+//! The host evaluator runs it, the emitter prints it as Rust.
+
+use crate::graph::{Graph, Guard, Id, Node};
+
+/// A compiled value-and-gradient program.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Program {
+    /// Operations in topological order; operands index into this vector.
+    pub nodes: Vec<Node>,
+    /// `[value, ∂TP, ∂FN, ∂FP, ∂TN]` as indices into `nodes`.
+    pub outputs: [usize; 5],
+    /// `(i, guard)`: node `i` must satisfy `guard`, or the metric is undefined there.
+    pub guards: Vec<(usize, Guard)>,
+    /// `in_value[i]`: node `i` is needed for the value, not only for the gradient.
+    pub in_value: Vec<bool>,
+}
+
+impl Program {
+    /// Keeps the nodes reachable from `outputs`, renumbered densely.
+    pub fn new(g: &Graph, outputs: [Id; 5]) -> Self {
+        let n = g.len();
+        let reachable = reach(g, &outputs);
+        let for_value = reach(g, &outputs[..1]);
+        let mut new_id = vec![usize::MAX; n];
+        let mut nodes = Vec::new();
+        let mut in_value = Vec::new();
+        for id in (0..n).filter(|&id| reachable.get(id).copied().unwrap_or(false)) {
+            if let Some(slot) = new_id.get_mut(id) {
+                *slot = nodes.len();
+            }
+            let renumber = |x: Id| new_id.get(x).copied().unwrap_or(usize::MAX);
+            nodes.push(g.node(id).map(renumber));
+            in_value.push(for_value.get(id).copied().unwrap_or(false));
+        }
+        let outputs = outputs.map(|o| new_id.get(o).copied().unwrap_or(usize::MAX));
+        let constant = |nodes: &[Node], i: usize| match nodes.get(i) {
+            Some(Node::Const(bits)) => Some(f64::from_bits(*bits)),
+            _ => None,
+        };
+        let mut guards: Vec<(usize, Guard)> = nodes
+            .iter()
+            .filter_map(|node| node.guard(|i| constant(&nodes, i)))
+            .collect();
+        guards.sort_by_key(|&(i, g)| (i, g as u8));
+        guards.dedup();
+        Self {
+            nodes,
+            outputs,
+            guards,
+            in_value,
+        }
+    }
+
+    /// Operations in value and partials together (constants and counts are free).
+    pub fn total_ops(&self) -> usize {
+        self.nodes.iter().filter(|n| !n.is_leaf()).count()
+    }
+
+    /// Operations the value alone needs.
+    pub fn value_ops(&self) -> usize {
+        self.nodes
+            .iter()
+            .zip(&self.in_value)
+            .filter(|(n, &v)| v && !n.is_leaf())
+            .count()
+    }
+
+    /// `[value, ∂TP, ∂FN, ∂FP, ∂TN]` at the counts `[TP, FN, FP, TN]` in f64, or `None`
+    /// where a guard fails or a result is not finite.
+    pub fn eval(&self, counts: [f64; 4], scratch: &mut Vec<f64>) -> Option<[f64; 5]> {
+        scratch.clear();
+        for node in &self.nodes {
+            let v = node.eval(|i| scratch.get(i).copied().unwrap_or(f64::NAN), counts);
+            scratch.push(v);
+        }
+        let at = |i: usize| scratch.get(i).copied().unwrap_or(f64::NAN);
+        if !self.guards.iter().all(|&(i, g)| g.holds(at(i))) {
+            return None;
+        }
+        let out = self.outputs.map(at);
+        out.iter().all(|v| v.is_finite()).then_some(out)
+    }
+}
+
+/// Marks the nodes `roots` depend on. Ids are topological, so one backward sweep suffices.
+fn reach(g: &Graph, roots: &[Id]) -> Vec<bool> {
+    let mut marked = vec![false; g.len()];
+    for &r in roots {
+        if let Some(m) = marked.get_mut(r) {
+            *m = true;
+        }
+    }
+    for id in (0..g.len()).rev() {
+        if marked.get(id).copied().unwrap_or(false) {
+            for op in g.node(id).operands() {
+                if let Some(m) = marked.get_mut(op) {
+                    *m = true;
+                }
+            }
+        }
+    }
+    marked
+}
