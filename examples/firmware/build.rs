@@ -1,5 +1,7 @@
 //! Build script of the firmware:
 //! - embeds a bundled dataset in flash, as `static` arrays in `$OUT_DIR/dataset.rs`;
+//! - compiles the metric formula in [`FORMULA_FILE`] into a `no_std` metric type with
+//!   anyloss-dsl (`$OUT_DIR/gmean_formula.rs`);
 //! - hands `memory.x` to the linker through `$OUT_DIR`.
 //!
 //! The dataset is `../data/yeast3.csv` (copied there from the project's bundled data).
@@ -14,6 +16,9 @@ use std::process::ExitCode;
 
 /// The dataset embedded by default: 1484 × 8, 11 % positives (about 47 KiB of flash).
 const DEFAULT_DATASET: &str = "../data/yeast3.csv";
+
+/// The formula-defined metric the firmware fine-tunes with: G-mean, written out.
+const FORMULA_FILE: &str = "gmean.formula";
 
 fn main() -> ExitCode {
     match run() {
@@ -31,6 +36,10 @@ fn run() -> Result<(), String> {
     fs::copy("memory.x", out.join("memory.x")).map_err(|e| format!("copying memory.x: {e}"))?;
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed=memory.x");
+
+    anyloss_dsl::build::Metric::from_file("GMeanFormula", FORMULA_FILE)
+        .and_then(|metric| metric.write_to_out_dir("gmean_formula.rs"))
+        .map_err(|e| format!("compiling {FORMULA_FILE}: {e}"))?;
 
     println!("cargo:rerun-if-env-changed=ANYLOSS_FIRMWARE_DATA");
     let path = env::var("ANYLOSS_FIRMWARE_DATA").unwrap_or_else(|_| DEFAULT_DATASET.into());

@@ -20,36 +20,43 @@ pub const SAMPLES: usize = 256;
 /// 0.05 instructions/sample.
 const REPEATS: u32 = 16;
 
-/// One batch: labels, an input and a gradient buffer.
+/// The measured batch: labels, inputs, the arguments `exp` gets from them, and the gradient.
 pub struct Batch {
     labels: [u8; SAMPLES],
     probs: [f32; SAMPLES],
     logits: [f32; SAMPLES],
+    exp_args: [f32; SAMPLES],
     grad: [f32; SAMPLES],
 }
 
 impl Batch {
-    /// Probabilities `(i + 1/2) / SAMPLES`, the logits that give them, and the labels of the
-    /// first [`SAMPLES`] rows of the dataset.
-    pub fn new() -> Self {
-        let mut batch = Self {
-            labels: [0; SAMPLES],
-            probs: [0.0; SAMPLES],
-            logits: [0.0; SAMPLES],
-            grad: [0.0; SAMPLES],
-        };
-        for (i, ((y, p), z)) in batch
+    /// All zero, so that a static of it lives in `.bss`; [`Batch::fill`] sets the values.
+    pub const ZERO: Self = Self {
+        labels: [0; SAMPLES],
+        probs: [0.0; SAMPLES],
+        logits: [0.0; SAMPLES],
+        exp_args: [0.0; SAMPLES],
+        grad: [0.0; SAMPLES],
+    };
+
+    /// Probabilities `(i + 1/2) / SAMPLES`, the logits that give them, the amplifier's `exp`
+    /// arguments `-L·|p - 1/2|` at the default `L = 73`, and the labels of the first
+    /// [`SAMPLES`] rows of the dataset.
+    pub fn fill(&mut self) {
+        let l = anyloss_core::Amplifier::default().l();
+        for (i, (((y, p), z), e)) in self
             .labels
             .iter_mut()
-            .zip(&mut batch.probs)
-            .zip(&mut batch.logits)
+            .zip(&mut self.probs)
+            .zip(&mut self.logits)
+            .zip(&mut self.exp_args)
             .enumerate()
         {
             *y = dataset::LABELS.get(i).copied().unwrap_or(0);
             *p = (i as f32 + 0.5) / SAMPLES as f32;
             *z = libm::logf(*p / (1.0 - *p));
+            *e = -l * anyloss_core::math::abs(*p - 0.5);
         }
-        batch
     }
 }
 
@@ -120,14 +127,25 @@ pub fn instruction_costs(
     batch: &mut Batch,
 ) -> Result<InstructionCosts, Error> {
     let loss = BinaryLoss::new(F1);
-    let probs = batch.probs;
-    let logits = batch.logits;
-    let exp_args = probs.map(|p| -73.0 * anyloss_core::math::abs(p - 0.5));
+    let Batch {
+        labels,
+        probs,
+        logits,
+        exp_args,
+        grad,
+    } = batch;
     Ok(InstructionCosts {
-        f1_probs: loss_tenths(counter, &loss, batch, &probs, f1_loss_and_grad)?,
-        f1_logits: loss_tenths(counter, &loss, batch, &logits, f1_loss_and_grad_logits)?,
-        backend_exp: per_call_tenths(counter, &exp_args, anyloss_core::math::exp),
-        libm_expf: per_call_tenths(counter, &exp_args, libm::expf),
+        f1_probs: loss_tenths(counter, &loss, labels, probs, grad, f1_loss_and_grad)?,
+        f1_logits: loss_tenths(
+            counter,
+            &loss,
+            labels,
+            logits,
+            grad,
+            f1_loss_and_grad_logits,
+        )?,
+        backend_exp: per_call_tenths(counter, exp_args, anyloss_core::math::exp),
+        libm_expf: per_call_tenths(counter, exp_args, libm::expf),
     })
 }
 
@@ -137,31 +155,32 @@ type LossFn = fn(&BinaryLoss<F1>, &[u8], &[f32], &mut [f32]) -> Result<LossOutpu
 fn loss_tenths(
     counter: &InstructionCounter,
     loss: &BinaryLoss<F1>,
-    batch: &mut Batch,
+    labels: &[u8; SAMPLES],
     input: &[f32; SAMPLES],
+    grad: &mut [f32; SAMPLES],
     f: LossFn,
 ) -> Result<u32, Error> {
     let mut result = Ok(());
     let tenths = counter.tenths_per_unit(
         REPEATS,
         SAMPLES as u32,
-        batch,
-        |b| {
+        grad,
+        |g| {
             if let Err(e) = black_box(f)(
                 black_box(loss),
-                black_box(&b.labels),
+                black_box(labels),
                 black_box(input),
-                black_box(&mut b.grad),
+                black_box(g),
             ) {
                 result = Err(e);
             }
         },
-        |b| {
+        |g| {
             let _ = black_box(no_loss)(
                 black_box(loss),
-                black_box(&b.labels),
+                black_box(labels),
                 black_box(input),
-                black_box(&mut b.grad),
+                black_box(g),
             );
         },
     );

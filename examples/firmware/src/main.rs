@@ -13,6 +13,8 @@
 
 mod dataset;
 mod exit;
+mod finetune;
+mod formula;
 mod icount;
 mod loss_cost;
 mod stack;
@@ -21,7 +23,9 @@ use cortex_m as _; // the critical-section implementation defmt-semihosting need
 use cortex_m_rt::entry;
 use defmt_semihosting as _; // the global defmt logger
 
+use anyloss_core::metrics::F1;
 use anyloss_core::Error;
+use finetune::{Prepared, Recipe, RowBuffers};
 use icount::InstructionCounter;
 use loss_cost::Batch;
 
@@ -43,10 +47,39 @@ fn main() -> ! {
     }
 }
 
+/// The metric losses' recipe: the hybrid `0.5·BCE + 0.5·(1 − M)` at `L = 10`, SGD 0.3,
+/// batches of 64, 500 epochs: `anyloss train`'s default for a metric loss.
+const METRIC_RECIPE: Recipe = Recipe {
+    mix: 0.5,
+    l: 10.0,
+    lr: 0.3,
+    momentum: 0.0,
+    epochs: 500,
+    batch: 64,
+};
+
+/// The BCE baseline's recipe, trained to convergence: SGD 1.0, batches of 64, 500 epochs:
+/// `anyloss train`'s default for `--loss bce`.
+const BCE_RECIPE: Recipe = Recipe {
+    mix: 0.0,
+    l: 10.0,
+    lr: 1.0,
+    momentum: 0.0,
+    epochs: 500,
+    batch: 64,
+};
+
 fn run() -> Result<(), Error> {
-    let mut batch = Batch::new();
+    #[cfg(feature = "panic-selftest")]
+    core::panic!("panic self-test");
+
+    let Some(batch) = cortex_m::singleton!(: Batch = Batch::ZERO) else {
+        defmt::error!("loss buffers already taken");
+        exit::exit(exit::FAILURE)
+    };
+    batch.fill();
     // First, before anything else goes deep below this frame.
-    let loss_stack = loss_cost::stack_bytes(&mut batch)?;
+    let loss_stack = loss_cost::stack_bytes(batch)?;
 
     defmt::info!(
         "anyloss firmware: Cortex-M4F, math backend {=str}, dataset {=str} ({=usize} x {=usize})",
@@ -68,7 +101,7 @@ fn run() -> Result<(), Error> {
         ipt % 100
     );
 
-    let costs = loss_cost::instruction_costs(&counter, &mut batch)?;
+    let costs = loss_cost::instruction_costs(&counter, batch)?;
     report_tenths(
         "F1 loss+grad, probabilities, N=256:",
         costs.f1_probs,
@@ -90,6 +123,27 @@ fn run() -> Result<(), Error> {
         loss_stack
     );
 
+    let Some(rows) = cortex_m::singleton!(: RowBuffers = RowBuffers::ZERO) else {
+        defmt::error!("row buffers already taken");
+        exit::exit(exit::FAILURE)
+    };
+    let mut prepared = Prepared::new(rows)?;
+    defmt::info!(
+        "fine-tuning: split seed {=u64}, test fraction {=f32}, {=usize} train / {=usize} test rows",
+        finetune::SEED,
+        finetune::TEST_FRACTION,
+        prepared.n_train(),
+        prepared.n_test()
+    );
+    report_recipe("the metric losses", &METRIC_RECIPE, true);
+    report_recipe("BCE", &BCE_RECIPE, false);
+    let f1 = prepared.fit_and_test(Some(F1), &METRIC_RECIPE)?;
+    report_scores("AnyLoss-F1", &f1);
+    let formula = prepared.fit_and_test(Some(formula::GMeanFormula), &METRIC_RECIPE)?;
+    report_scores("formula G-mean", &formula);
+    let bce = prepared.fit_and_test(None::<F1>, &BCE_RECIPE)?;
+    report_scores("BCE", &bce);
+
     defmt::info!(
         "stack: peak of the whole firmware {=usize} bytes",
         stack::peak_since_reset()
@@ -99,6 +153,40 @@ fn run() -> Result<(), Error> {
     );
     defmt::info!("done");
     Ok(())
+}
+
+/// Logs a recipe as the flags of `anyloss train` that select it (`ci.sh` passes them to the
+/// host for the comparison); `--mix` and `--l` only for the metric losses.
+fn report_recipe(losses: &str, r: &Recipe, metric: bool) {
+    if metric {
+        defmt::info!(
+            "host flags of {=str}: --mix {=f32} --l {=f32} --optimizer sgd --lr {=f32} --momentum {=f32} --batch {=usize} --epochs {=u32}",
+            losses, r.mix, r.l, r.lr, r.momentum, r.batch, r.epochs
+        );
+    } else {
+        defmt::info!(
+            "host flags of {=str}: --optimizer sgd --lr {=f32} --momentum {=f32} --batch {=usize} --epochs {=u32}",
+            losses, r.lr, r.momentum, r.batch, r.epochs
+        );
+    }
+}
+
+/// Logs the test scores of one fit, to 4 decimals.
+fn report_scores(loss: &str, scores: &anyloss_core::train::Scores) {
+    let (f1, gmean) = (ten_thousandths(scores.f1), ten_thousandths(scores.gmean));
+    defmt::info!(
+        "test {=str}: F1 {=u32}.{=u32:04} G-mean {=u32}.{=u32:04}",
+        loss,
+        f1 / 10_000,
+        f1 % 10_000,
+        gmean / 10_000,
+        gmean % 10_000
+    );
+}
+
+/// `x` in `[0, 1]` as a whole number of ten-thousandths, rounded.
+fn ten_thousandths(x: f32) -> u32 {
+    (x * 10_000.0 + 0.5) as u32
 }
 
 /// Logs `value` tenths as `<label> <int>.<frac> <unit>`.

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# CI of the firmware, called by .ci/run on a fresh Debian machine (as root):
+# - installs what is missing: the thumbv7em target, llvm-tools, qemu-system-arm, defmt-print;
+# - checks format and lints of the firmware crate;
+# - runs the firmware under QEMU with each math backend (libm, micromath); fails if it
+#   fails, or if its decoded output differs from expected/<backend>.txt. QEMU runs with
+#   -icount shift=0, so the output is the same bytes on every run and every machine.
+#   After an intended change, `ANYLOSS_BLESS=1 ./ci.sh` rewrites the snapshots;
+# - checks that the device's test F1 of each loss is within 0.02 of the host's
+#   `anyloss train` with the same data, split, seed and (default) recipe;
+# - checks that a panic reaches the caller as exit code 101;
+# - prints section sizes and the .text of the F1 loss path (size-report.sh) and checks that
+#   nothing in the binary allocates.
+set -euo pipefail
+cd "$(dirname "$0")"
+export CARGO_TERM_COLOR=never
+# Build and run of one configuration; generous for a cold build on 2 cores, but bounded.
+limit="${ANYLOSS_FIRMWARE_TIMEOUT:-1500}"
+elf=target/thumbv7em-none-eabihf/release/anyloss-firmware
+out=target/ci
+mkdir -p "$out"
+
+step() { printf '\n---- firmware: %s\n' "$1"; }
+fail() {
+  printf 'firmware CI failed: %s\n' "$1" >&2
+  exit 1
+}
+
+step "toolchain"
+rustup target add thumbv7em-none-eabihf
+rustup component add llvm-tools >/dev/null
+if ! command -v qemu-system-arm >/dev/null; then
+  apt-get update && apt-get install -y qemu-system-arm
+fi
+if ! command -v defmt-print >/dev/null; then
+  cargo install defmt-print --locked
+fi
+qemu-system-arm --version | head -n 1
+defmt-print --version
+
+step "format and lints"
+cargo fmt --check
+cargo clippy --release -- -D warnings
+cargo clippy --release --features micromath -- -D warnings
+
+for backend in libm micromath; do
+  step "run with $backend"
+  features=()
+  if [ "$backend" = micromath ]; then features=(--features micromath); fi
+  status=0
+  timeout "$limit" cargo run --release "${features[@]}" >"$out/$backend.txt" 2>"$out/$backend.stderr" ||
+    status=$?
+  cat "$out/$backend.txt"
+  if [ "$status" -ne 0 ]; then
+    tail -n 30 "$out/$backend.stderr" >&2
+    fail "the $backend firmware exited with $status"
+  fi
+  if [ "${ANYLOSS_BLESS:-0}" = 1 ]; then
+    cp "$out/$backend.txt" "expected/$backend.txt"
+    echo "blessed expected/$backend.txt"
+  elif ! diff -u "expected/$backend.txt" "$out/$backend.txt"; then
+    fail "output of the $backend firmware differs from expected/$backend.txt (if intended: ANYLOSS_BLESS=1 $0)"
+  fi
+
+  step "sizes with $backend"
+  ./size-report.sh "$elf"
+  tools="$(rustc --print sysroot)/lib/rustlib/x86_64-unknown-linux-gnu/bin"
+  if "$tools/llvm-nm" "$elf" | grep -E '__rust_alloc|__rg_alloc|__rust_realloc|__rust_dealloc'; then
+    fail "the $backend firmware links an allocator entry point"
+  fi
+  echo "no allocator symbols: heap use is 0"
+done
+
+step "device test F1 vs host anyloss train (tolerance 0.02)"
+# The split the firmware used, from its own log: "split seed S, test fraction F".
+split_line="$(grep -m 1 'fine-tuning: split seed' "$out/libm.txt")" || fail "no split line in the log"
+seed="$(echo "$split_line" | sed -n 's/.*split seed \([0-9]*\),.*/\1/p')"
+fraction="$(echo "$split_line" | sed -n 's/.*test fraction \([0-9.]*\),.*/\1/p')"
+dataset="$(sed -n 's/.*dataset \([A-Za-z0-9_]*\) (.*/\1/p' "$out/libm.txt" | head -n 1)"
+data="$(realpath "${ANYLOSS_FIRMWARE_DATA:-../data/$dataset.csv}")"
+# The recipe flags the firmware used, from its log: "host flags of <losses>: --flag v ...".
+flags_of() { grep -m 1 "host flags of $1: " "$out/libm.txt" | sed 's/.*host flags of [^:]*: //'; }
+metric_flags="$(flags_of "the metric losses")"
+bce_flags="$(flags_of BCE)"
+[ -n "$metric_flags" ] && [ -n "$bce_flags" ] || fail "no recipe flags in the device log"
+compare() { # compare <device log label> <host --loss> <recipe flags>
+  local device host
+  device="$(grep -m 1 "test $1: F1" "$out/libm.txt" | sed -n 's/.*: F1 \([0-9.]*\) .*/\1/p')"
+  [ -n "$device" ] || fail "no test F1 for $1 in the device log"
+  # $3 unquoted on purpose: it is a list of flags.
+  host="$(cd ../.. && timeout "$limit" cargo run -q -p anyloss-cli -- train \
+    --data "$data" --test-fraction "$fraction" --seed "$seed" --loss "$2" $3 --json |
+    sed -n 's/.*"test":{[^}]*"f1":\([0-9.eE+-]*\).*/\1/p')" ||
+    fail "the host's anyloss train failed for $1"
+  [ -n "$host" ] || fail "no test F1 from the host for $1"
+  echo "$1: device F1 $device, host F1 $host"
+  awk -v d="$device" -v h="$host" 'BEGIN { x = d - h; if (x < 0) x = -x; exit !(x <= 0.02) }' ||
+    fail "$1: device F1 $device and host F1 $host differ by more than 0.02"
+}
+echo "host: anyloss train --data $data --test-fraction $fraction --seed $seed --loss <loss> <flags> --json"
+compare "AnyLoss-F1" f1 "$metric_flags"
+compare "formula G-mean" "$(cat gmean.formula)" "$metric_flags"
+compare "BCE" bce "$bce_flags"
+
+step "a panic ends QEMU with exit code 101"
+status=0
+timeout "$limit" cargo run --release --features panic-selftest >"$out/panic.txt" 2>"$out/panic.stderr" ||
+  status=$?
+cat "$out/panic.txt"
+[ "$status" -eq 101 ] || fail "the panic self-test exited with $status, expected 101"
+grep -q "panic at" "$out/panic.txt" || fail "the panic self-test did not log its location"
+
+step "ok"

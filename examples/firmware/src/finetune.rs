@@ -1,0 +1,175 @@
+//! Fine-tuning a logistic head on the embedded dataset, on the device.
+//!
+//! The same steps, in the same order, as the host's `anyloss train` (see anyloss-core's
+//! `train` module): a stratified seeded split, a standardiser fitted on the training rows,
+//! a zero-initialised head, `fit_binary`, then hard predictions on the test rows. The data
+//! stays in flash; every buffer is a fixed array, and nothing is allocated.
+
+use anyloss_core::train::{
+    evaluate_binary, fit_binary, test_rows, train_rows, Batching, BinaryObjective, ChunkScratch,
+    Dataset, FitConfig, LogisticHead, Optimizer, Scores, Scratch, Sgd, Split, Standardizer,
+};
+use anyloss_core::{Amplifier, BinaryLoss, Error, Metric};
+
+use crate::dataset::{F, FEATURES, LABELS, N};
+
+/// Parameters of the head: `F` weights and a bias.
+const P: usize = F + 1;
+/// Samples per chunk of the two-pass batch gradient (9 bytes each). The host's chunk is
+/// longer (256), but a batch that fits one chunk is summed the same way on both sides, and
+/// the recipes here use batches of 64.
+pub const CHUNK: usize = 64;
+
+/// The split shared by every fit.
+pub const SPLIT: Split = Split::TestFraction(TEST_FRACTION);
+/// Share of each class held out for testing.
+pub const TEST_FRACTION: f32 = 0.25;
+/// Seed of the split and of the batch shuffles.
+pub const SEED: u64 = 42;
+
+/// How one loss is trained: the settings `anyloss train` takes as flags.
+#[derive(Clone, Copy)]
+pub struct Recipe {
+    /// Weight `r` of the metric term in `(1 − r)·BCE + r·(1 − M)`; unused for BCE.
+    pub mix: f32,
+    /// Amplifier steepness `L`; unused for BCE.
+    pub l: f32,
+    /// Learning rate.
+    pub lr: f32,
+    /// Momentum of SGD (the optimizer of every recipe here).
+    pub momentum: f32,
+    /// Passes over the training rows.
+    pub epochs: u32,
+    /// Rows per mini-batch (0: full batch).
+    pub batch: usize,
+}
+
+/// Row-index buffers of the split and the fits, `13·N` bytes: placed in `.bss` by the caller
+/// (`cortex_m::singleton!`) so that they show in the RAM figures rather than on the stack.
+pub struct RowBuffers {
+    /// The split's shuffled order, then each fit's copy of the training rows (which the fit
+    /// reshuffles every epoch).
+    order: [u32; N],
+    /// Fold of each row (0 = test, 1 = train).
+    fold_of: [u8; N],
+    /// Training rows in sample order.
+    train: [u32; N],
+    /// Test rows in sample order.
+    test: [u32; N],
+}
+
+impl RowBuffers {
+    /// All zero, so that a static of it lives in `.bss`.
+    pub const ZERO: Self = Self {
+        order: [0; N],
+        fold_of: [0; N],
+        train: [0; N],
+        test: [0; N],
+    };
+}
+
+/// The split and the fitted standardiser, shared by every fit.
+pub struct Prepared<'a> {
+    data: Dataset<'static>,
+    rows: &'a mut RowBuffers,
+    n_train: usize,
+    n_test: usize,
+    scaler: Standardizer<[f32; F]>,
+}
+
+impl<'a> Prepared<'a> {
+    /// Splits the dataset and fits the standardiser on the training rows.
+    pub fn new(rows: &'a mut RowBuffers) -> Result<Self, Error> {
+        let data = Dataset::new(FEATURES.as_flattened(), &LABELS, F)?;
+        SPLIT.assign(&LABELS, SEED, &mut rows.order, &mut rows.fold_of)?;
+        let n_train = train_rows(&rows.fold_of, 0, &mut rows.train)?;
+        let n_test = test_rows(&rows.fold_of, 0, &mut rows.test)?;
+        let mut scaler = Standardizer::new([0.0; F], [0.0; F])?;
+        scaler.fit(&data, rows.train.get(..n_train).unwrap_or(&[]))?;
+        Ok(Self {
+            data,
+            rows,
+            n_train,
+            n_test,
+            scaler,
+        })
+    }
+
+    /// Rows in the training part.
+    pub fn n_train(&self) -> usize {
+        self.n_train
+    }
+
+    /// Rows in the test part.
+    pub fn n_test(&self) -> usize {
+        self.n_test
+    }
+
+    /// Trains a fresh head on the training rows with `metric` (BCE when `None`) and
+    /// `recipe`, and scores it on the test rows.
+    pub fn fit_and_test<M: Metric>(
+        &mut self,
+        metric: Option<M>,
+        recipe: &Recipe,
+    ) -> Result<Scores, Error> {
+        let objective = match metric {
+            Some(m) => BinaryObjective::hybrid(
+                BinaryLoss::new(m).with_amplifier(Amplifier::new(recipe.l)?),
+                recipe.mix,
+            )?,
+            None => BinaryObjective::bce(),
+        };
+        let mut sgd = Sgd::new(recipe.lr, recipe.momentum, [0.0f32; P])?;
+        self.fit_and_test_with(&objective, &mut sgd, recipe)
+    }
+
+    fn fit_and_test_with<M: Metric, O: Optimizer>(
+        &mut self,
+        objective: &BinaryObjective<M>,
+        optimizer: &mut O,
+        recipe: &Recipe,
+    ) -> Result<Scores, Error> {
+        // Every fit starts from the training rows in sample order, as a fresh host run does:
+        // the fit shuffles its copy in place.
+        let n_train = self.n_train;
+        let (train, order) = (&self.rows.train, &mut self.rows.order);
+        let train = match (train.get(..n_train), order.get_mut(..n_train)) {
+            (Some(rows), Some(copy)) => {
+                copy.copy_from_slice(rows);
+                copy
+            }
+            _ => return Err(Error::Empty),
+        };
+        let mut head = LogisticHead::new([0.0f32; P])?;
+        let config = FitConfig {
+            epochs: recipe.epochs,
+            batching: Batching { size: recipe.batch },
+            seed: SEED,
+            warm_start_epochs: 0,
+        };
+        let (mut logits, mut dz, mut labels) = ([0.0f32; CHUNK], [0.0f32; CHUNK], [0u8; CHUNK]);
+        let mut grad = [0.0f32; P];
+        let mut scratch = Scratch {
+            chunk: ChunkScratch {
+                logits: &mut logits,
+                dz: &mut dz,
+                labels: &mut labels,
+            },
+            grad: &mut grad,
+        };
+        let scaling = self.scaler.scaling();
+        fit_binary(
+            &mut head,
+            optimizer,
+            objective,
+            &self.data,
+            scaling,
+            train,
+            &config,
+            &mut scratch,
+            |_, _| {},
+        )?;
+        let test = self.rows.test.get(..self.n_test).unwrap_or(&[]);
+        Ok(evaluate_binary(&head, &self.data, scaling, test)?.scores())
+    }
+}
