@@ -49,10 +49,11 @@ impl SplitMix64 {
     }
 
     /// Fisher–Yates shuffle of `items` in place: every permutation equally likely. Slices
-    /// longer than `u32::MAX` shuffle only their first `u32::MAX + 1` elements' positions,
+    /// longer than `u32::MAX` shuffle only their first `u32::MAX` elements' positions,
     /// which no trainer buffer reaches (indices are `u32`).
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
-        let n = items.len().min(u32::MAX as usize + 1);
+        // `u32::MAX as usize + 1` would overflow on 32-bit targets (the Cortex-M ones).
+        let n = u32::try_from(items.len()).unwrap_or(u32::MAX) as usize;
         for i in (1..n).rev() {
             let j = self.below((i + 1) as u32) as usize;
             items.swap(i, j);
