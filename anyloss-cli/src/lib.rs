@@ -4,6 +4,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod check;
+pub mod compile;
 pub mod error;
 pub mod eval;
 pub mod metric_arg;

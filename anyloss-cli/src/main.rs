@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use anyloss_cli::{emit, eval, CliError};
+use anyloss_cli::{check, compile, emit, eval, CliError};
 use clap::{Parser, Subcommand};
 
 /// Any confusion-matrix metric as a differentiable loss.
@@ -18,11 +18,19 @@ struct Cli {
 enum Command {
     /// Loss, soft confusion entries and gradient of a CSV of labels and model outputs.
     Eval(eval::EvalArgs),
+    /// Compile a metric formula to Rust source for a no_std type implementing the metric
+    /// trait, with its exact gradient.
+    Compile(compile::CompileArgs),
+    /// Check a metric formula: where it is undefined, its operation count and its
+    /// simplified partials.
+    Check(check::CheckArgs),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Eval(args) => emit(&eval::run(&args)?.to_string()),
+        Command::Compile(args) => emit(&compile::run(&args)?),
+        Command::Check(args) => emit(&check::run(&args)?),
     }
 }
 

@@ -156,13 +156,7 @@ pub(crate) fn program(program: &Program) -> String {
     }
     let names = ["M", "∂M/∂TP", "∂M/∂FN", "∂M/∂FP", "∂M/∂TN"];
     for (label, &o) in names.iter().zip(&program.outputs) {
-        let body = render(nodes, o, &|j| {
-            if j == o {
-                None
-            } else {
-                temp.get(j).cloned().flatten()
-            }
-        });
+        let body = render(nodes, o, &|j| temp.get(j).cloned().flatten());
         let _ = writeln!(out, "  {label} = {body}");
     }
     out

@@ -1,0 +1,61 @@
+//! `anyloss compile`: a metric formula to Rust source for a `no_std` type implementing
+//! `anyloss_core::Metric`.
+
+use anyloss_dsl::emit_rust;
+use clap::Args;
+
+use crate::error::CliError;
+
+const EXAMPLES: &str = "\
+Examples:
+  # F1 as a no_std type `F1`, printed to stdout
+  anyloss compile '2*TP/(2*TP+FP+FN)' --name F1 > src/f1.rs
+
+  # F2 with its parameter bound, using definitions
+  anyloss compile 'b2 = beta^2; (1+b2)*TP/((1+b2)*TP + b2*FN + FP)' --name F2 --param beta=2
+
+The output defines `pub struct NAME;` implementing anyloss_core::Metric: no allocation, no
+panics, rustfmt-clean; `evaluate` returns None where the formula or its gradient is undefined
+(see `anyloss check`), and the loss applies its degenerate policy there. To generate it at
+build time instead, use anyloss_dsl::build from build.rs.";
+
+/// Arguments of `anyloss compile`.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct CompileArgs {
+    /// The metric formula over TP, FN, FP, TN (quote it for the shell).
+    pub formula: String,
+    /// Name of the generated type (UpperCamelCase).
+    #[arg(long, default_value = "Formula")]
+    pub name: String,
+    /// Bind a parameter of the formula: NAME=VALUE (repeat for several).
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    pub params: Vec<(String, f64)>,
+}
+
+/// `NAME=VALUE` with a finite value.
+pub fn parse_param(text: &str) -> Result<(String, f64), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, found `{text}`"))?;
+    let v: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{value}` is not a number"))?;
+    if !v.is_finite() {
+        return Err(format!("`{value}` is not finite"));
+    }
+    Ok((name.trim().to_string(), v))
+}
+
+/// The bindings as the DSL takes them.
+pub fn bindings(params: &[(String, f64)]) -> Vec<(&str, f64)> {
+    params.iter().map(|(n, v)| (n.as_str(), *v)).collect()
+}
+
+/// Runs `anyloss compile` and returns the Rust source.
+pub fn run(args: &CompileArgs) -> Result<String, CliError> {
+    emit_rust(&args.formula, &args.name, &bindings(&args.params))
+        .map(|code| code.trim_end().to_string())
+        .map_err(|d| CliError::new(d.to_string()))
+}
