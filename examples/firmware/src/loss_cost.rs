@@ -66,6 +66,9 @@ pub struct InstructionCosts {
     pub f1_probs: u32,
     /// Per sample: the same on logits (one more `exp` per sample, for the sigmoid).
     pub f1_logits: u32,
+    /// Per sample: pass 1 alone on probabilities (the soft confusion entries and the
+    /// amplifier's slope, one `exp`), without the metric and pass 2.
+    pub f1_pass1: u32,
     /// Per call of the backend's `exp` (`anyloss_core::math::exp`).
     pub backend_exp: u32,
     /// Per call of `libm::expf`.
@@ -95,7 +98,22 @@ fn f1_loss_and_grad_logits(
     loss.loss_and_grad(labels, Input::Logits(logits), grad)
 }
 
-/// The call and return of the two functions above without their work: the baseline.
+/// Pass 1 alone on probabilities.
+#[inline(never)]
+fn f1_pass1(
+    loss: &BinaryLoss<F1>,
+    labels: &[u8],
+    probs: &[f32],
+    _grad: &mut [f32],
+) -> Result<LossOutput, Error> {
+    let confusion = loss.confusion(labels, Input::Probs(probs))?;
+    Ok(LossOutput {
+        confusion,
+        ..LossOutput::default()
+    })
+}
+
+/// The call and return of the functions above without their work: the baseline.
 #[inline(never)]
 fn no_loss(
     _loss: &BinaryLoss<F1>,
@@ -144,6 +162,7 @@ pub fn instruction_costs(
             grad,
             f1_loss_and_grad_logits,
         )?,
+        f1_pass1: loss_tenths(counter, &loss, labels, probs, grad, f1_pass1)?,
         backend_exp: per_call_tenths(counter, exp_args, anyloss_core::math::exp),
         libm_expf: per_call_tenths(counter, exp_args, libm::expf),
     })

@@ -113,6 +113,11 @@ fn run() -> Result<(), Error> {
         "instructions/sample",
     );
     report_tenths(
+        "F1 pass 1 alone (soft confusion, one exp), probabilities, N=256:",
+        costs.f1_pass1,
+        "instructions/sample",
+    );
+    report_tenths(
         "exp of the backend alone:",
         costs.backend_exp,
         "instructions/call",
