@@ -19,7 +19,7 @@ cd "$(dirname "$0")"
 export CARGO_TERM_COLOR=never
 # Build and run of one configuration; generous for a cold build on 2 cores, but bounded.
 limit="${ANYLOSS_FIRMWARE_TIMEOUT:-1500}"
-elf=target/thumbv7em-none-eabihf/release/anyloss-firmware
+elf="${CARGO_TARGET_DIR:-target}/thumbv7em-none-eabihf/release/anyloss-firmware"
 out=target/ci
 mkdir -p "$out"
 
