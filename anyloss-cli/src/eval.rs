@@ -21,8 +21,15 @@ Examples:
   # Any metric as a formula, with its exact gradient
   anyloss eval --metric 'sqrt(TP/(TP+FN) * TN/(TN+FP))' --input examples/eval/binary.csv
 
+  # Multi-class: macro-F1 over 3 one-vs-rest classes of a CSV label,p0,p1,p2
+  anyloss eval --metric f1 --classes 3 --average macro --input probs.csv
+
+  # The reference code's objective sum_c (FP_c+FN_c)/C on softmax logits label,z0,...,z9
+  anyloss eval --metric seed --classes 10 --logits --input logits.csv
+
 Output: one JSON object {\"metric\",\"loss\",\"tp\",\"fn\",\"fp\",\"tn\",\"grad\":[...]}, where
-grad[i] is d loss / d (the prob or logit of data row i).";
+grad[i] is d loss / d (the prob or logit of data row i). With --classes: {\"loss\",
+\"per_class\":[{\"tp\",\"fn\",\"fp\",\"tn\"}...],\"grad\":[[...]...]}, grad[i][c] for column p<c> of row i.";
 
 /// Arguments of `anyloss eval`.
 #[derive(Debug, Args)]
@@ -52,10 +59,21 @@ pub struct EvalArgs {
     /// value with zero gradient instead of the default smoothing (one pseudo-count per cell).
     #[arg(long)]
     pub fallback: Option<f32>,
+    /// Multi-class: C classes, CSV columns `label,p0,...,p{C-1}` (with --logits, softmax
+    /// logits `label,z0,...`); METRIC may also be `seed` (the reference code's
+    /// sum_c (FP_c+FN_c)/C) or `seed_normalized` (divided by N too).
+    #[arg(long)]
+    pub classes: Option<usize>,
+    /// With --classes: how per-class values combine (default macro).
+    #[arg(long, value_enum)]
+    pub average: Option<crate::eval_multiclass::AverageArg>,
 }
 
 /// Runs `anyloss eval` and returns the JSON it prints.
 pub fn run(args: &EvalArgs) -> Result<serde_json::Value, CliError> {
+    if args.classes.is_some() || args.average.is_some() {
+        return crate::eval_multiclass::run_args(args);
+    }
     let metric = MetricArg::resolve(&args.metric, args.beta, args.alpha)?;
     let amplifier =
         Amplifier::new(args.l).map_err(|e| CliError::new(format!("--l {}: {e}", args.l)))?;

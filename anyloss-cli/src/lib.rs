@@ -8,6 +8,7 @@ pub mod check;
 pub mod compile;
 pub mod error;
 pub mod eval;
+pub mod eval_multiclass;
 pub mod metric_arg;
 pub mod table;
 
