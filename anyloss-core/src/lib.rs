@@ -52,8 +52,8 @@ mod grad;
 pub mod math;
 mod metric;
 pub mod metrics;
-pub mod train;
 pub mod multiclass;
+pub mod train;
 
 pub use amplifier::{sigmoid, Amplified, Amplifier};
 pub use confusion::{Confusion, Input};
