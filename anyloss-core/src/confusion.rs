@@ -114,8 +114,13 @@ impl Input<'_> {
 }
 
 /// Independent partial sums per lane: LLVM may not reassociate one running `+=`, so a
-/// single accumulator would serialize the loop and lose accuracy at large N.
-pub(crate) const LANES: usize = 16;
+/// single accumulator would serialize the loop and lose accuracy at large N. One lane per
+/// f32 of a vector register: with more, SSE2's 16 registers overflow and the loop spills.
+#[cfg(target_feature = "avx")]
+pub(crate) const LANES: usize = 8;
+/// See above: SSE2 (the default x86-64 target) and scalar targets.
+#[cfg(not(target_feature = "avx"))]
+pub(crate) const LANES: usize = 4;
 /// Samples per block. Each lane sums at most `BLOCK/LANES` terms in plain f32 before the
 /// block total goes into a compensated running sum, which bounds the error at N = 10^6.
 pub(crate) const BLOCK: usize = 1024;
@@ -178,25 +183,56 @@ impl LaneSums {
 
 /// The per-sample kernel: the amplified value of sample `x`, and whether `x` is valid.
 pub(crate) trait Kernel {
+    /// Valid inputs lie in `[LOWEST, HIGHEST]` (and are not NaN).
+    const LOWEST: f32;
+    /// See [`Kernel::LOWEST`].
+    const HIGHEST: f32;
     fn eval(amp: &Amplifier, x: f32) -> (Amplified, bool);
 }
 
 pub(crate) struct ProbKernel;
 impl Kernel for ProbKernel {
+    const LOWEST: f32 = 0.0;
+    const HIGHEST: f32 = 1.0;
     #[inline(always)]
     fn eval(amp: &Amplifier, p: f32) -> (Amplified, bool) {
-        (amp.amplify(p), (0.0..=1.0).contains(&p))
+        (amplify(amp.l(), p), (0.0..=1.0).contains(&p))
     }
 }
 
 struct LogitKernel;
 impl Kernel for LogitKernel {
+    const LOWEST: f32 = f32::MIN;
+    const HIGHEST: f32 = f32::MAX;
     #[inline(always)]
     fn eval(amp: &Amplifier, z: f32) -> (Amplified, bool) {
         let (p, dp) = sigmoid(z);
-        let mut out = amp.amplify(p);
+        let mut out = amplify(amp.l(), p);
         out.slope *= dp;
         (out, crate::math::abs(z) <= f32::MAX)
+    }
+}
+
+const SIGN: u32 = 0x8000_0000;
+
+/// [`Amplifier::amplify`] for the hot loops: the same formulas (`e = exp(-|x|)`,
+/// `1/(1+e)`, `e/(1+e)`, `L·e/(1+e)^2`) and the same results, with the sign handled by
+/// bit operations rather than selects, which SSE2 lacks (a select costs three
+/// instructions, the exchange below five for both outputs).
+#[inline(always)]
+fn amplify(l: f32, p: f32) -> Amplified {
+    let x = l * (p - 0.5);
+    let e = crate::math::exp(f32::from_bits(x.to_bits() | SIGN));
+    let big = 1.0 / (1.0 + e);
+    let small = e * big;
+    // All ones where x < 0 (x is never -0.0: p - 0.5 rounds to +0.0), then A and 1-A
+    // exchange `big` and `small` under that mask.
+    let negative = ((x.to_bits() as i32) >> 31) as u32;
+    let swap = (big.to_bits() ^ small.to_bits()) & negative;
+    Amplified {
+        a: f32::from_bits(big.to_bits() ^ swap),
+        one_minus_a: f32::from_bits(small.to_bits() ^ swap),
+        slope: l * small * big,
     }
 }
 
@@ -251,9 +287,13 @@ fn run<K: Kernel>(
             }
             None => scratch.get_mut(..ys.len()).unwrap_or(&mut []),
         };
+        // One OR over the block's bytes instead of a compare per sample in the hot loop.
+        let labels_ok = ys.iter().fold(0u8, |acc, &y| acc | y) <= 1;
         let (lanes, ok) = block::<K>(amp, ys, xs, out);
-        if !ok {
-            return Err(first_error::<K>(amp, ys, xs, b * BLOCK));
+        if !(ok && labels_ok) {
+            if let Some(e) = first_error::<K>(amp, ys, xs, out.len(), b * BLOCK) {
+                return Err(e);
+            }
         }
         totals[0].add(reduce(&lanes.tp));
         totals[1].add(reduce(&lanes.fn_));
@@ -268,59 +308,152 @@ fn run<K: Kernel>(
     ))
 }
 
+/// The lane sums of one block of hard labels (validated by the caller) and inputs, with
+/// `dA/d(input)` into `out`, and whether the block may hold an invalid input.
+///
+/// Shaped for the vectorizer. Validity is not decided per sample: each lane keeps the
+/// minimum, maximum and sum of its inputs (one instruction each). Any NaN makes the sum
+/// NaN, an infinity makes it non-finite, and anything out of range moves the minimum or
+/// maximum out of `[LOWEST, HIGHEST]`, so a block with a bad input is always flagged; a
+/// flagged block is rescanned exactly by [`first_error`] (a finite sum can overflow, so a
+/// flag alone is not an error). A label's weights are `y` and `1 - y` as floats, and the
+/// negatives' entries are the sample's total minus its positive part, exact for 0 and 1.
 // `k < LANES` indexes `[_; LANES]` arrays: in bounds by construction, and the compiler
 // drops the checks. Plain indexing keeps the loop in the shape LLVM vectorizes.
 #[allow(clippy::indexing_slicing)]
 #[inline(always)]
 fn block<K: Kernel>(amp: &Amplifier, ys: &[u8], xs: &[f32], out: &mut [f32]) -> (LaneSums, bool) {
     let mut s = LaneSums::ZERO;
-    let mut ok = out.len() == ys.len();
+    let mut lo = [K::LOWEST; LANES];
+    let mut hi = [K::HIGHEST; LANES];
+    let mut sum = [0.0f32; LANES];
+    let mut lane = |k: usize, y: u8, x: f32, o: &mut f32| {
+        let (amped, _) = K::eval(amp, x);
+        // Compare-and-pick, not `f32::min`, which adds NaN handling the sum already does.
+        lo[k] = if x < lo[k] { x } else { lo[k] };
+        hi[k] = if x > hi[k] { x } else { hi[k] };
+        sum[k] += x;
+        let pos = f32::from(y);
+        let tp = pos * amped.a;
+        let fn_ = pos * amped.one_minus_a;
+        s.tp[k] += tp;
+        s.fn_[k] += fn_;
+        s.fp[k] += amped.a - tp;
+        s.tn[k] += amped.one_minus_a - fn_;
+        *o = amped.slope;
+    };
     let (yc, yr) = ys.as_chunks::<LANES>();
     let (xc, xr) = xs.as_chunks::<LANES>();
     let (oc, or) = out.as_chunks_mut::<LANES>();
     for ((y, x), o) in yc.iter().zip(xc).zip(oc.iter_mut()) {
-        let mut lane_ok = [true; LANES];
         for k in 0..LANES {
-            let (amped, valid) = K::eval(amp, x[k]);
-            lane_ok[k] = valid & (y[k] <= 1);
-            let yf = f32::from(y[k] & 1);
-            let nf = 1.0 - yf;
-            s.tp[k] += yf * amped.a;
-            s.fn_[k] += yf * amped.one_minus_a;
-            s.fp[k] += nf * amped.a;
-            s.tn[k] += nf * amped.one_minus_a;
-            o[k] = amped.slope;
+            lane(k, y[k], x[k], &mut o[k]);
         }
-        ok &= lane_ok.iter().all(|&v| v);
     }
-    for (k, ((&yk, &xk), o)) in yr.iter().zip(xr).zip(or.iter_mut()).enumerate() {
-        let (amped, valid) = K::eval(amp, xk);
-        ok &= valid & (yk <= 1);
-        let yf = f32::from(yk & 1);
-        let nf = 1.0 - yf;
-        let k = k % LANES;
-        s.tp[k] += yf * amped.a;
-        s.fn_[k] += yf * amped.one_minus_a;
-        s.fp[k] += nf * amped.a;
-        s.tn[k] += nf * amped.one_minus_a;
-        *o = amped.slope;
+    for (k, ((&y, &x), o)) in yr.iter().zip(xr).zip(or.iter_mut()).enumerate() {
+        lane(k % LANES, y, x, o);
     }
-    (s, ok)
+    let complete = out.len() == ys.len() && xs.len() == ys.len();
+    let in_range = lo.iter().all(|&v| v >= K::LOWEST) && hi.iter().all(|&v| v <= K::HIGHEST);
+    let finite = sum.iter().all(|v| v.is_finite());
+    (s, complete && in_range && finite)
 }
 
 #[cold]
-fn first_error<K: Kernel>(amp: &Amplifier, ys: &[u8], xs: &[f32], offset: usize) -> Error {
+fn first_error<K: Kernel>(
+    amp: &Amplifier,
+    ys: &[u8],
+    xs: &[f32],
+    out_len: usize,
+    offset: usize,
+) -> Option<Error> {
     for (i, (&y, &x)) in ys.iter().zip(xs).enumerate() {
         let index = offset + i;
         if !x.is_finite() {
-            return Error::NonFinite { index };
+            return Some(Error::NonFinite { index });
         }
         if !K::eval(amp, x).1 {
-            return Error::ProbabilityOutOfRange { index };
+            return Some(Error::ProbabilityOutOfRange { index });
         }
         if y > 1 {
-            return Error::InvalidLabel { index };
+            return Some(Error::InvalidLabel { index });
         }
     }
-    Error::Empty
+    // Lengths were checked by `accumulate`; a mismatch here would be a bug, reported as one.
+    (out_len != ys.len() || xs.len() != ys.len()).then_some(Error::LengthMismatch {
+        expected: ys.len(),
+        found: out_len,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+
+    #[test]
+    fn hot_loop_amplifier_is_bit_identical_to_amplifier() {
+        for l in [73.0f32, 10.0, 0.5, 1e4] {
+            let amp = Amplifier::new(l).unwrap();
+            let probes = [
+                0.0f32,
+                1.0,
+                0.5,
+                1e-9,
+                0.999_999,
+                0.728,
+                0.499_999_97,
+                0.500_000_06,
+            ];
+            let sweep = (0..=20_000).map(|i| i as f32 / 20_000.0);
+            for p in sweep.chain(probes.iter().copied()) {
+                let want = amp.amplify(p);
+                let got = amplify(l, p);
+                assert_eq!(got.a.to_bits(), want.a.to_bits(), "A, l={l} p={p}");
+                assert_eq!(
+                    got.one_minus_a.to_bits(),
+                    want.one_minus_a.to_bits(),
+                    "1-A, l={l} p={p}"
+                );
+                assert_eq!(got.slope.to_bits(), want.slope.to_bits(), "A', l={l} p={p}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_bad_input_in_a_block_is_found_wherever_it_sits() {
+        let amp = Amplifier::default();
+        for n in [1usize, 3, 4, 9, BLOCK - 1, BLOCK, BLOCK + 5, 3 * BLOCK + 7] {
+            let labels: std::vec::Vec<u8> = (0..n).map(|i| (i % 3 == 0) as u8).collect();
+            let probs: std::vec::Vec<f32> = (0..n).map(|i| (i % 97) as f32 / 96.0).collect();
+            for at in [0, n / 2, n - 1] {
+                for (bad, want) in [
+                    (f32::NAN, Error::NonFinite { index: at }),
+                    (f32::INFINITY, Error::NonFinite { index: at }),
+                    (-1e-30, Error::ProbabilityOutOfRange { index: at }),
+                    (1.000_000_1, Error::ProbabilityOutOfRange { index: at }),
+                ] {
+                    let mut p = probs.clone();
+                    p[at] = bad;
+                    assert_eq!(Confusion::from_probs(&amp, &labels, &p), Err(want), "n={n}");
+                }
+                let mut y = labels.clone();
+                y[at] = 2;
+                assert_eq!(
+                    Confusion::from_probs(&amp, &y, &probs),
+                    Err(Error::InvalidLabel { index: at })
+                );
+                let mut z = probs.clone();
+                z[at] = f32::NEG_INFINITY;
+                assert_eq!(
+                    Confusion::from_logits(&amp, &labels, &z),
+                    Err(Error::NonFinite { index: at })
+                );
+            }
+            // Huge but finite logits overflow a lane's sum: flagged, rescanned, accepted.
+            let z: std::vec::Vec<f32> = (0..n).map(|_| f32::MAX).collect();
+            let c = Confusion::from_logits(&amp, &labels, &z).unwrap();
+            assert!(c.is_finite());
+        }
+    }
 }

@@ -155,6 +155,10 @@ impl<M: Metric> BinaryLoss<M> {
 }
 
 /// Pass 2: `grad[i] *= coefficient(label[i])`.
+///
+/// The labels were validated by pass 1; they are checked again here with one OR over the
+/// bytes (16 per instruction), so that the loop itself is a branch-free pick of the
+/// coefficient's bits and a multiply, which LLVM vectorizes.
 fn scale_by_label(k: &Coefficients, labels: &[u8], grad: &mut [f32]) -> Result<(), Error> {
     if labels.len() != grad.len() {
         return Err(Error::LengthMismatch {
@@ -162,15 +166,16 @@ fn scale_by_label(k: &Coefficients, labels: &[u8], grad: &mut [f32]) -> Result<(
             found: grad.len(),
         });
     }
-    let mut ok = true;
-    for (g, &y) in grad.iter_mut().zip(labels) {
-        ok &= y <= 1;
-        *g *= if y != 0 { k.positive } else { k.negative };
-    }
-    if ok {
-        Ok(())
-    } else {
+    if labels.iter().fold(0u8, |acc, &y| acc | y) > 1 {
         let index = labels.iter().position(|&y| y > 1).unwrap_or(0);
-        Err(Error::InvalidLabel { index })
+        return Err(Error::InvalidLabel { index });
     }
+    let negative = k.negative.to_bits();
+    let flip = k.positive.to_bits() ^ negative;
+    for (g, &y) in grad.iter_mut().zip(labels) {
+        // All ones for a positive (y = 1), zero for a negative: selects `flip` or nothing.
+        let mask = 0u32.wrapping_sub(u32::from(y));
+        *g *= f32::from_bits(negative ^ (flip & mask));
+    }
+    Ok(())
 }
