@@ -6,7 +6,7 @@ use super::labels::Labels;
 use super::layout::Layout;
 use super::objective::Objective;
 use super::seed::Seed;
-use super::{pixel_rows, positions};
+use super::{logit_rows, pixel_rows, positions};
 use crate::amplifier::Amplifier;
 use crate::confusion::Input;
 use crate::error::Error;
@@ -195,6 +195,9 @@ impl<O: Objective> MulticlassLoss<O> {
             Input::Probs(probs) if layout.has_pixel_rows() => {
                 pixel_rows::accumulate(&self.amplifier, layout, &labels, probs, cache, support)
             }
+            Input::Logits(logits) if layout.has_pixel_rows() => {
+                logit_rows::accumulate(&self.amplifier, layout, &labels, logits, cache, support)
+            }
             _ => positions::accumulate(&self.amplifier, layout, &labels, input, cache, support),
         }
     }
@@ -211,6 +214,9 @@ impl<O: Objective> MulticlassLoss<O> {
         match input {
             Input::Probs(_) if layout.has_pixel_rows() => {
                 pixel_rows::scale(layout, &labels, coefficients, grad)
+            }
+            Input::Logits(logits) if layout.has_pixel_rows() => {
+                logit_rows::scale(layout, &labels, logits, coefficients, grad)
             }
             _ => positions::scale(layout, &labels, input, coefficients, grad),
         }

@@ -36,6 +36,7 @@ mod average;
 mod class_confusion;
 mod labels;
 mod layout;
+mod logit_rows;
 mod loss;
 mod objective;
 mod pixel_rows;

@@ -68,6 +68,13 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
     Ok(totals.finish(support))
 }
 
+/// The lane sums of one block of a (sample, class) row, with `dA/dp` into `out`, and
+/// whether every probability is finite and in `[0, 1]`.
+///
+/// Validity is not decided per element, which would put a mask of bools in the loop: each
+/// lane keeps the minimum, maximum and sum of its inputs. A NaN makes the sum NaN, an
+/// infinity makes it non-finite, anything out of range moves the minimum or maximum out of
+/// `[0, 1]`; a finite sum of at most `BLOCK` values in `[0, 1]` cannot overflow.
 // `k < LANES` indexes `[_; LANES]` arrays: in bounds by construction, and the compiler
 // drops the checks. Plain indexing keeps the loop in the shape LLVM vectorizes.
 #[allow(clippy::indexing_slicing)]
@@ -81,36 +88,36 @@ fn block<Y: Copy + Into<u32>>(
     out: &mut [f32],
 ) -> (LaneSums, bool) {
     let mut s = LaneSums::ZERO;
-    let mut ok = out.len() == xs.len() && ys.len() == xs.len();
-    let (yc, yr) = ys.as_chunks::<LANES>();
-    let (xc, xr) = xs.as_chunks::<LANES>();
-    let (oc, or) = out.as_chunks_mut::<LANES>();
-    for ((y, x), o) in yc.iter().zip(xc).zip(oc.iter_mut()) {
-        let mut lane_ok = [true; LANES];
-        for k in 0..LANES {
-            let (amped, valid) = ProbKernel::eval(amp, x[k]);
-            lane_ok[k] = valid;
-            let (pos, neg) = weights(y[k].into(), class, ignore);
-            s.tp[k] += pos * amped.a;
-            s.fn_[k] += pos * amped.one_minus_a;
-            s.fp[k] += neg * amped.a;
-            s.tn[k] += neg * amped.one_minus_a;
-            o[k] = amped.slope;
-        }
-        ok &= lane_ok.iter().all(|&v| v);
-    }
-    for (k, ((&y, &x), o)) in yr.iter().zip(xr).zip(or.iter_mut()).enumerate() {
-        let (amped, valid) = ProbKernel::eval(amp, x);
-        ok &= valid;
+    let mut lo = [0.0f32; LANES];
+    let mut hi = [1.0f32; LANES];
+    let mut sum = [0.0f32; LANES];
+    let mut lane = |k: usize, y: Y, x: f32, o: &mut f32| {
+        let (amped, _) = ProbKernel::eval(amp, x);
+        lo[k] = if x < lo[k] { x } else { lo[k] };
+        hi[k] = if x > hi[k] { x } else { hi[k] };
+        sum[k] += x;
         let (pos, neg) = weights(y.into(), class, ignore);
-        let k = k % LANES;
         s.tp[k] += pos * amped.a;
         s.fn_[k] += pos * amped.one_minus_a;
         s.fp[k] += neg * amped.a;
         s.tn[k] += neg * amped.one_minus_a;
         *o = amped.slope;
+    };
+    let (yc, yr) = ys.as_chunks::<LANES>();
+    let (xc, xr) = xs.as_chunks::<LANES>();
+    let (oc, or) = out.as_chunks_mut::<LANES>();
+    for ((y, x), o) in yc.iter().zip(xc).zip(oc.iter_mut()) {
+        for k in 0..LANES {
+            lane(k, y[k], x[k], &mut o[k]);
+        }
     }
-    (s, ok)
+    for (k, ((&y, &x), o)) in yr.iter().zip(xr).zip(or.iter_mut()).enumerate() {
+        lane(k % LANES, y, x, o);
+    }
+    let complete = out.len() == xs.len() && ys.len() == xs.len();
+    let in_range = lo.iter().all(|&v| v >= 0.0) && hi.iter().all(|&v| v <= 1.0);
+    let finite = sum.iter().all(|v| v.is_finite());
+    (s, complete && in_range && finite)
 }
 
 /// The error of the first probability of `xs` that is not finite or not in `[0, 1]`.
