@@ -28,7 +28,9 @@ struct Worst {
     checked: usize,
 }
 
-/// Runs `objective` on one case with `C` classes and checks it against `reference`.
+/// Runs `objective` on one case with `C` classes, as `[N][C]` and as the pixels of one
+/// NCHW image (the segmentation kernels; the contiguous-row one from 16 pixels on), and
+/// checks both against `reference`.
 fn check<const C: usize>(
     id: &str,
     objective: &dyn Objective,
@@ -37,30 +39,56 @@ fn check<const C: usize>(
     reference: &Value,
     worst: &mut Worst,
 ) {
-    let layout = Layout::<C>::sample_major(labels.len()).unwrap();
+    let n = labels.len();
+    let loss = MulticlassLoss::new(objective);
     let mut grad = vec![0.0f32; probs.len()];
-    let out = MulticlassLoss::new(objective)
-        .loss_and_grad(&layout, labels, Input::Probs(probs), &mut grad)
+    let out = loss
+        .loss_and_grad(
+            &Layout::<C>::sample_major(n).unwrap(),
+            labels,
+            Input::Probs(probs),
+            &mut grad,
+        )
         .unwrap();
-    let want = reference["loss"].as_f64().unwrap();
-    let rel = (out.loss as f64 - want).abs() / want.abs();
-    worst.loss = worst.loss.max(rel);
-    assert!(rel < 1e-5, "{id}: loss {} vs {want}", out.loss);
+    let planes: Vec<f32> = (0..C)
+        .flat_map(|c| (0..n).map(move |i| probs[i * C + c]))
+        .collect();
+    let mut plane_grad = vec![0.0f32; probs.len()];
+    let plane_out = loss
+        .loss_and_grad(
+            &Layout::<C>::class_planes(1, n).unwrap(),
+            labels,
+            Input::Probs(&planes),
+            &mut plane_grad,
+        )
+        .unwrap();
+    let want_loss = reference["loss"].as_f64().unwrap();
     let want_grad = f64s(&reference["grad"]);
     assert_eq!(want_grad.len(), grad.len(), "{id}: gradient shape");
-    for (i, (&got, &want)) in grad.iter().zip(&want_grad).enumerate() {
-        assert!(got.is_finite(), "{id}: grad[{i}] not finite");
-        if want.abs() > 1e-30 {
-            let rel = (got as f64 - want).abs() / want.abs();
-            worst.grad = worst.grad.max(rel);
-            assert!(
-                rel < 1e-3,
-                "{id}: grad[{}][{}] {got:e} vs {want:e} (p = {})",
-                i / C,
-                i % C,
-                probs[i]
-            );
-            worst.checked += 1;
+    let plane_grad: Vec<f32> = (0..n * C)
+        .map(|k| plane_grad[(k % C) * n + k / C])
+        .collect();
+    for (layout, loss, grad) in [
+        ("[N][C]", out.loss, &grad),
+        ("NCHW", plane_out.loss, &plane_grad),
+    ] {
+        let rel = (loss as f64 - want_loss).abs() / want_loss.abs();
+        worst.loss = worst.loss.max(rel);
+        assert!(rel < 1e-5, "{id} {layout}: loss {loss} vs {want_loss}");
+        for (k, &want) in want_grad.iter().enumerate() {
+            let (i, c) = (k / C, k % C);
+            let got = grad[k];
+            assert!(got.is_finite(), "{id} {layout}: grad[{i}][{c}] not finite");
+            if want.abs() > 1e-30 {
+                let rel = (got as f64 - want).abs() / want.abs();
+                worst.grad = worst.grad.max(rel);
+                assert!(
+                    rel < 1e-3,
+                    "{id} {layout}: grad[{i}][{c}] {got:e} vs {want:e} (p = {})",
+                    probs[k]
+                );
+                worst.checked += 1;
+            }
         }
     }
 }
@@ -99,7 +127,7 @@ fn seed_and_macro_f1_match_autograd() {
     }
     assert_eq!(cases, 20);
     assert!(
-        worst.checked > 3000,
+        worst.checked > 6000,
         "only {} gradient elements checked",
         worst.checked
     );
