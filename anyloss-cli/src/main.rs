@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use anyloss_cli::{check, compile, emit, eval, CliError};
+use anyloss_cli::{bench, check, compile, emit, eval, CliError};
 use clap::{Parser, Subcommand};
 
 /// Any confusion-matrix metric as a differentiable loss.
@@ -24,6 +24,9 @@ enum Command {
     /// Check a metric formula: where it is undefined, its operation count and its
     /// simplified partials.
     Check(check::CheckArgs),
+    /// Time the standard speed cases (loss plus gradient, one thread) and print a table or
+    /// JSON; optionally plot ns/sample against N.
+    Bench(bench::BenchArgs),
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
@@ -31,6 +34,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Eval(args) => emit(&eval::run(&args)?.to_string()),
         Command::Compile(args) => emit(&compile::run(&args)?),
         Command::Check(args) => emit(&check::run(&args)?),
+        Command::Bench(args) => emit(&bench::run(&args)?),
     }
 }
 
