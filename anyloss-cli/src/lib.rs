@@ -12,6 +12,7 @@ pub mod eval;
 pub mod eval_multiclass;
 pub mod metric_arg;
 pub mod table;
+pub mod train;
 
 use std::io::Write;
 

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use anyloss_cli::{bench, check, compile, emit, eval, CliError};
+use anyloss_cli::{bench, check, compile, emit, eval, train, CliError};
 use clap::{Parser, Subcommand};
 
 /// Any confusion-matrix metric as a differentiable loss.
@@ -18,6 +18,9 @@ struct Cli {
 enum Command {
     /// Loss, soft confusion entries and gradient of a CSV of labels and model outputs.
     Eval(eval::EvalArgs),
+    /// Train a logistic head on a CSV with BCE, a metric loss or the hybrid, under
+    /// stratified cross-validation, and report test metrics.
+    Train(train::TrainArgs),
     /// Compile a metric formula to Rust source for a no_std type implementing the metric
     /// trait, with its exact gradient.
     Compile(compile::CompileArgs),
@@ -32,6 +35,7 @@ enum Command {
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Eval(args) => emit(&eval::run(&args)?.to_string()),
+        Command::Train(args) => emit(&train::run(&args)?),
         Command::Compile(args) => emit(&compile::run(&args)?),
         Command::Check(args) => emit(&check::run(&args)?),
         Command::Bench(args) => emit(&bench::run(&args)?),

@@ -71,6 +71,25 @@ impl<S: AsRef<[f32]> + AsMut<[f32]>> Standardizer<S> {
         Ok(Self { mean, inv_std })
     }
 
+    /// A standardiser from known statistics (a saved model): equal lengths, finite means and
+    /// finite nonzero reciprocal standard deviations.
+    pub fn from_parts(mean: S, inv_std: S) -> Result<Self, Error> {
+        let (m, s) = (mean.as_ref(), inv_std.as_ref());
+        if m.len() != s.len() {
+            return Err(Error::LengthMismatch {
+                expected: m.len(),
+                found: s.len(),
+            });
+        }
+        if let Some(index) = m.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite { index });
+        }
+        if s.iter().any(|v| !v.is_finite() || *v == 0.0) {
+            return Err(Error::InvalidParameter(Parameter::Shape));
+        }
+        Ok(Self { mean, inv_std })
+    }
+
     /// Fits mean and standard deviation on the rows `rows` of `data`. Sums run in f64 (two
     /// passes: mean, then squared deviations), so the result does not depend on row count
     /// or order beyond rounding to f32.
