@@ -29,7 +29,7 @@ struct Worst {
 }
 
 /// Runs `objective` on one case with `C` classes, as `[N][C]` and as the pixels of one
-/// NCHW image (the segmentation kernels; the contiguous-row one from 16 pixels on), and
+/// NCHW image (the segmentation kernels: contiguous rows for the 50-sample cases), and
 /// checks both against `reference`.
 fn check<const C: usize>(
     id: &str,
