@@ -2,6 +2,8 @@
 //! the five outputs reach, in topological order, with the domain guard of each operation.
 //! The host evaluator runs it, the emitter prints it as Rust.
 
+use std::collections::HashMap;
+
 use crate::graph::{Graph, Guard, Id, Node};
 
 /// A compiled value-and-gradient program.
@@ -35,6 +37,7 @@ impl Program {
             in_value.push(for_value.get(id).copied().unwrap_or(false));
         }
         let outputs = outputs.map(|o| new_id.get(o).copied().unwrap_or(usize::MAX));
+        let (nodes, in_value, outputs) = share_reciprocals(&nodes, &in_value, outputs);
         let constant = |nodes: &[Node], i: usize| match nodes.get(i) {
             Some(Node::Const(bits)) => Some(f64::from_bits(*bits)),
             _ => None,
@@ -82,6 +85,71 @@ impl Program {
         let out = self.outputs.map(at);
         out.iter().all(|v| v.is_finite()).then_some(out)
     }
+}
+
+/// Divisions by a denominator shared by several divisions become one reciprocal and
+/// multiplications, as the hand-written metrics share `1/whole`: a division costs several
+/// multiplications. Returns the new nodes, their value flags and the outputs.
+fn share_reciprocals(
+    nodes: &[Node],
+    in_value: &[bool],
+    outputs: [usize; 5],
+) -> (Vec<Node>, Vec<bool>, [usize; 5]) {
+    let is_one =
+        |i: usize| matches!(nodes.get(i), Some(Node::Const(b)) if f64::from_bits(*b) == 1.0);
+    let mut divisions = vec![0usize; nodes.len()];
+    for node in nodes {
+        if let Node::Div(_, y) = *node {
+            if let Some(d) = divisions.get_mut(y) {
+                *d += 1;
+            }
+        }
+    }
+    let mut out: Vec<Node> = Vec::with_capacity(nodes.len() + 2);
+    let mut out_value: Vec<bool> = Vec::with_capacity(nodes.len() + 2);
+    let mut map = vec![usize::MAX; nodes.len()];
+    let mut reciprocal: HashMap<usize, usize> = HashMap::new();
+    let mut one: Option<usize> = None;
+    for (i, node) in nodes.iter().enumerate() {
+        let v = in_value.get(i).copied().unwrap_or(false);
+        let renumber = |x: usize| map.get(x).copied().unwrap_or(usize::MAX);
+        let new = match *node {
+            Node::Div(x, y) if divisions.get(y).copied().unwrap_or(0) >= 2 => {
+                let r = match reciprocal.get(&y) {
+                    Some(&r) => r,
+                    None => {
+                        let one_id = *one.get_or_insert_with(|| {
+                            out.push(Node::Const(1.0f64.to_bits()));
+                            out_value.push(false);
+                            out.len() - 1
+                        });
+                        out.push(Node::Div(one_id, renumber(y)));
+                        out_value.push(false);
+                        reciprocal.insert(y, out.len() - 1);
+                        out.len() - 1
+                    }
+                };
+                if let Some(flag) = out_value.get_mut(r) {
+                    *flag |= v;
+                }
+                if is_one(x) {
+                    if let Some(m) = map.get_mut(i) {
+                        *m = r;
+                    }
+                    continue;
+                }
+                Node::Mul(renumber(x), r)
+            }
+            other => other.map(renumber),
+        };
+        out.push(new);
+        out_value.push(v);
+        if let Some(m) = map.get_mut(i) {
+            *m = out.len() - 1;
+        }
+    }
+    let outputs = outputs.map(|o| map.get(o).copied().unwrap_or(usize::MAX));
+    (out, out_value, outputs)
 }
 
 /// Marks the nodes `roots` depend on. Ids are topological, so one backward sweep suffices.

@@ -8,7 +8,7 @@
 /// `evaluate` returns `None`, and the loss applies its `Degenerate` policy, where:
 /// - denominator `2*TP + FP + FN` is 0 when there are no positives and nothing is predicted positive (TP = FN = FP = 0).
 ///
-/// Value and gradient: 9 operations (4 for the value alone).
+/// Value and gradient: 9 operations (5 for the value alone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct F1;
 
@@ -26,15 +26,14 @@ impl anyloss_core::Metric for F1 {
         if t3 == 0.0 {
             return None;
         }
-        let t4 = t1 / t3;
-        let t5 = 1.0 / t3;
-        let t6 = t4 * t5;
+        let t4 = 1.0 / t3;
+        let t5 = t1 * t4;
+        let t6 = t5 * t4;
         let t7 = -t6;
-        let t8 = t5 - t6;
+        let t8 = t4 - t6;
         let t9 = 2.0 * t8;
         let partials = anyloss_core::Partials::new(t9, t7, t7, 0.0);
-        let e = anyloss_core::Evaluation::new(t4, partials);
-        e.is_finite().then_some(e)
+        Some(anyloss_core::Evaluation::new(t5, partials))
     }
 
     fn range(&self) -> anyloss_core::Range {
