@@ -42,6 +42,8 @@ pub struct Recipe {
     pub epochs: u32,
     /// Rows per mini-batch (0: full batch).
     pub batch: usize,
+    /// Leading epochs of plain BCE (a warm start) within `epochs`; unused for BCE.
+    pub warm_start: u32,
 }
 
 /// Row-index buffers of the split and the fits, `13·N` bytes: placed in `.bss` by the caller
@@ -145,7 +147,7 @@ impl<'a> Prepared<'a> {
             epochs: recipe.epochs,
             batching: Batching { size: recipe.batch },
             seed: SEED,
-            warm_start_epochs: 0,
+            warm_start_epochs: recipe.warm_start,
         };
         let (mut logits, mut dz, mut labels) = ([0.0f32; CHUNK], [0.0f32; CHUNK], [0u8; CHUNK]);
         let mut grad = [0.0f32; P];

@@ -47,19 +47,21 @@ fn main() -> ! {
     }
 }
 
-/// The metric losses' recipe: the hybrid `0.5·BCE + 0.5·(1 − M)` at `L = 10`, SGD 0.3,
-/// batches of 64, 500 epochs: `anyloss train`'s default for a metric loss.
+/// The metric losses' recipe, `anyloss train`'s default for a metric loss: 20 epochs of BCE
+/// as a warm start, then the pure metric loss `1 − M` at `L = 10`; SGD 0.3, batches of 64,
+/// 500 epochs in all.
 const METRIC_RECIPE: Recipe = Recipe {
-    mix: 0.5,
+    mix: 1.0,
     l: 10.0,
     lr: 0.3,
     momentum: 0.0,
     epochs: 500,
     batch: 64,
+    warm_start: 20,
 };
 
-/// The BCE baseline's recipe, trained to convergence: SGD 1.0, batches of 64, 500 epochs:
-/// `anyloss train`'s default for `--loss bce`.
+/// The BCE baseline's recipe, `anyloss train`'s default for `--loss bce` (trained to
+/// convergence): SGD 1.0, batches of 64, 500 epochs.
 const BCE_RECIPE: Recipe = Recipe {
     mix: 0.0,
     l: 10.0,
@@ -67,6 +69,7 @@ const BCE_RECIPE: Recipe = Recipe {
     momentum: 0.0,
     epochs: 500,
     batch: 64,
+    warm_start: 0,
 };
 
 fn run() -> Result<(), Error> {
@@ -161,12 +164,12 @@ fn run() -> Result<(), Error> {
 }
 
 /// Logs a recipe as the flags of `anyloss train` that select it (`ci.sh` passes them to the
-/// host for the comparison); `--mix` and `--l` only for the metric losses.
+/// host for the comparison); `--mix`, `--l` and `--warm-start` only for the metric losses.
 fn report_recipe(losses: &str, r: &Recipe, metric: bool) {
     if metric {
         defmt::info!(
-            "host flags of {=str}: --mix {=f32} --l {=f32} --optimizer sgd --lr {=f32} --momentum {=f32} --batch {=usize} --epochs {=u32}",
-            losses, r.mix, r.l, r.lr, r.momentum, r.batch, r.epochs
+            "host flags of {=str}: --mix {=f32} --l {=f32} --warm-start {=u32} --optimizer sgd --lr {=f32} --momentum {=f32} --batch {=usize} --epochs {=u32}",
+            losses, r.mix, r.l, r.warm_start, r.lr, r.momentum, r.batch, r.epochs
         );
     } else {
         defmt::info!(
