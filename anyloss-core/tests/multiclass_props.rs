@@ -111,3 +111,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn caller_given_counts_at_the_limit_do_not_panic() {
+    use anyloss_core::multiclass::ClassConfusion;
+    use anyloss_core::Confusion;
+    let entries = [Confusion::new(1.0, 2.0, 3.0, 4.0); C];
+    let huge = ClassConfusion::<C>::new(entries, [u64::MAX; C]);
+    let sum = huge + huge;
+    assert_eq!(sum.samples(), u64::MAX);
+    for which in 0..50 {
+        let objective = objective(which);
+        let out = MulticlassLoss::new(objective.as_ref()).evaluate(&sum);
+        assert!(out.loss.is_finite(), "objective {which}");
+        for k in &out.coefficients {
+            assert!(k.positive.is_finite() && k.negative.is_finite());
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! Averaging any binary metric over the one-vs-rest classes: macro, weighted, micro.
 
-use super::class_confusion::pool;
+use super::class_confusion::{pool, total};
 use super::objective::Objective;
 use crate::confusion::Confusion;
 use crate::error::Error;
@@ -123,7 +123,7 @@ impl<M: Metric> Objective for Averaged<M> {
         match self.average {
             Average::Macro => self.weighted_sum(classes, |_| uniform, coefficients),
             Average::Weighted => {
-                let total: u64 = support.iter().sum();
+                let total = total(support);
                 if total > 0 {
                     let inv = 1.0 / total as f32;
                     let weight = |c: usize| support.get(c).map_or(0.0, |&n| n as f32 * inv);

@@ -35,13 +35,19 @@ impl<const C: usize> ClassConfusion<C> {
 
     /// Labelled (not ignored) samples.
     pub fn samples(&self) -> u64 {
-        self.support.iter().sum()
+        total(&self.support)
     }
 
     /// The entries summed over classes: what micro-averaging evaluates the metric at.
     pub fn pooled(&self) -> Confusion {
         pool(&self.classes)
     }
+}
+
+/// `Σ_c support[c]`, saturating: counts given through [`ClassConfusion::new`] are the
+/// caller's, and no sum of them may panic.
+pub(crate) fn total(support: &[u64]) -> u64 {
+    support.iter().fold(0u64, |t, &n| t.saturating_add(n))
 }
 
 /// `Σ_c classes[c]`, compensated: `TN` of many classes is large next to the other entries.
@@ -81,7 +87,7 @@ impl<const C: usize> AddAssign for ClassConfusion<C> {
             *a += b;
         }
         for (a, b) in self.support.iter_mut().zip(o.support) {
-            *a += b;
+            *a = a.saturating_add(b);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The objective of the AnyLoss reference code, kept exactly, and its normalised form.
 
+use super::class_confusion::total;
 use super::objective::Objective;
 use crate::confusion::Confusion;
 use crate::grad::Coefficients;
@@ -37,7 +38,7 @@ impl Objective for Seed {
     ) -> f32 {
         let per_class = match self {
             Seed::Original => classes.len() as f32,
-            Seed::Normalized => classes.len() as f32 * support.iter().sum::<u64>() as f32,
+            Seed::Normalized => classes.len() as f32 * total(support) as f32,
         };
         let scale = if per_class > 0.0 {
             1.0 / per_class
