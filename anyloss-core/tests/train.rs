@@ -630,3 +630,148 @@ fn softmax_head_learns_three_blobs() {
     assert_eq!(matrix.iter().sum::<u32>(), 150);
     assert!(losses[39] < losses[0]);
 }
+
+/// The f64 reference of `1 − macro-F1` over amplified softmax probabilities of a linear
+/// head, written out independently of the crate.
+fn reference_macro_f1_loss(p: &[f64], x: &[f32], y: &[u8], l: f64) -> f64 {
+    let n = y.len();
+    let mut tp = [0.0f64; 3];
+    let mut fp = [0.0f64; 3];
+    let mut fn_ = [0.0f64; 3];
+    for i in 0..n {
+        let z: Vec<f64> = (0..3)
+            .map(|c| p[c * 3 + 2] + p[c * 3] * x[2 * i] as f64 + p[c * 3 + 1] * x[2 * i + 1] as f64)
+            .collect();
+        let sum: f64 = z.iter().map(|v| v.exp()).sum();
+        for c in 0..3 {
+            let a = 1.0 / (1.0 + (-l * (z[c].exp() / sum - 0.5)).exp());
+            let yc = f64::from(u8::from(y[i] as usize == c));
+            tp[c] += yc * a;
+            fn_[c] += yc * (1.0 - a);
+            fp[c] += (1.0 - yc) * a;
+        }
+    }
+    let macro_f1: f64 = (0..3)
+        .map(|c| 2.0 * tp[c] / (2.0 * tp[c] + fp[c] + fn_[c]))
+        .sum::<f64>()
+        / 3.0;
+    1.0 - macro_f1
+}
+
+#[test]
+fn softmax_metric_gradient_matches_f64_central_differences_streamed_or_not() {
+    use anyloss_core::multiclass::{Average, MulticlassLoss};
+    let mut rng = SplitMix64::new(4);
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    for i in 0..30 {
+        x.push(rng.next_u32() as f32 / u32::MAX as f32 * 2.0 - 1.0);
+        x.push(rng.next_u32() as f32 / u32::MAX as f32 * 2.0 - 1.0);
+        y.push((i % 3) as u8);
+    }
+    let data = Dataset::new(&x, &y, 2).unwrap();
+    let identity = Standardizer::new([0.0f32; 2], [0.0f32; 2]).unwrap();
+    let params: Vec<f32> = (0..9).map(|i| (i as f32 * 0.7).cos() * 0.8).collect();
+    let head = SoftmaxHead::new(params.clone(), 3).unwrap();
+    let loss =
+        MulticlassLoss::averaged(F1, Average::Macro).with_amplifier(Amplifier::new(4.0).unwrap());
+    let rows: Vec<u32> = (0..30).collect();
+    let p64: Vec<f64> = params.iter().map(|&v| v as f64).collect();
+    let reference = reference_macro_f1_loss(&p64, &x, &y, 4.0);
+    for chunk in [64usize, 7] {
+        let (mut z, mut dz, mut lab) =
+            (vec![0.0; chunk * 3], vec![0.0; chunk * 3], vec![0u8; chunk]);
+        let mut scratch = ClassChunkScratch {
+            logits: &mut z,
+            dz: &mut dz,
+            labels: &mut lab,
+        };
+        let mut grad = [0.0f32; 9];
+        let value = softmax_metric_gradient::<3, _, _>(
+            &head,
+            &loss,
+            &data,
+            identity.scaling(),
+            &rows,
+            &mut scratch,
+            &mut grad,
+        )
+        .unwrap();
+        assert!(
+            (value as f64 - reference).abs() < 1e-5,
+            "chunk {chunk}: {value} vs {reference}"
+        );
+        for k in 0..9 {
+            let (mut up, mut down) = (p64.clone(), p64.clone());
+            up[k] += 1e-6;
+            down[k] -= 1e-6;
+            let fd = (reference_macro_f1_loss(&up, &x, &y, 4.0)
+                - reference_macro_f1_loss(&down, &x, &y, 4.0))
+                / 2e-6;
+            let err = (grad[k] as f64 - fd).abs() / fd.abs().max(1e-3);
+            assert!(err < 1e-3, "chunk {chunk}, k={k}: {} vs {fd}", grad[k]);
+        }
+    }
+}
+
+#[test]
+fn softmax_head_learns_three_blobs_with_a_macro_f1_loss() {
+    use anyloss_core::multiclass::{Average, MulticlassLoss};
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    let mut rng = SplitMix64::new(8);
+    for i in 0..150 {
+        let c = (i % 3) as u8;
+        let centre = [(0.0, 0.0), (3.0, 0.0), (0.0, 3.0)][c as usize];
+        x.push(centre.0 + (rng.next_u32() as f32 / u32::MAX as f32));
+        x.push(centre.1 + (rng.next_u32() as f32 / u32::MAX as f32));
+        y.push(c);
+    }
+    let data = Dataset::new(&x, &y, 2).unwrap();
+    let mut train: Vec<u32> = (0..150).collect();
+    let mut scaler = Standardizer::new(vec![0.0; 2], vec![0.0; 2]).unwrap();
+    scaler.fit(&data, &train).unwrap();
+    let mut head = SoftmaxHead::new(vec![0.0; 9], 3).unwrap();
+    let mut sgd = Sgd::new(0.5, 0.0, vec![0.0; 9]).unwrap();
+    let loss =
+        MulticlassLoss::averaged(F1, Average::Macro).with_amplifier(Amplifier::new(10.0).unwrap());
+    let config = FitConfig {
+        epochs: 40,
+        batching: Batching { size: 32 },
+        seed: 3,
+        warm_start_epochs: 0,
+    };
+    let (mut z, mut dz, mut lab) = (vec![0.0; 32 * 3], vec![0.0; 32 * 3], vec![0u8; 32]);
+    let mut scratch = ClassChunkScratch {
+        logits: &mut z,
+        dz: &mut dz,
+        labels: &mut lab,
+    };
+    let mut losses = Vec::new();
+    fit_softmax_metric::<3, _, _, _>(
+        &mut head,
+        &mut sgd,
+        &loss,
+        &data,
+        scaler.scaling(),
+        &mut train,
+        &config,
+        &mut scratch,
+        &mut [0.0; 9],
+        |r, _| losses.push(r.loss),
+    )
+    .unwrap();
+    let mut matrix = [0u32; 9];
+    let all: Vec<u32> = (0..150).collect();
+    let correct = evaluate_softmax(
+        &head,
+        &data,
+        scaler.scaling(),
+        &all,
+        &mut [0.0; 3],
+        &mut matrix,
+    )
+    .unwrap();
+    assert!(correct >= 145, "{correct}/150, {matrix:?}");
+    assert!(losses[39] < losses[0]);
+}

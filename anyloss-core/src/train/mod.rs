@@ -19,7 +19,7 @@
 //! | batch loss and gradient, two-pass over chunks | [`binary_gradient`] |
 //! | mini-batches or full-dataset epochs | [`Batching`] |
 //! | the loop / one step | [`fit_binary`], [`train_step`] |
-//! | multi-class cross-entropy loop | [`fit_softmax`] |
+//! | multi-class loops: cross-entropy / a metric loss ([`crate::multiclass`]) | [`fit_softmax`], [`fit_softmax_metric`] |
 //! | hard counts and reported metrics | [`Counts`], [`Scores`] |
 //!
 //! ## Safety
@@ -39,7 +39,7 @@
 //! | SGD velocity (any momentum) | `4(F+1)` | `4C(F+1)` |
 //! | Adam moments (instead of SGD) | `8(F+1)` | `8C(F+1)` |
 //! | standardiser (mean, 1/std) | `8F` | `8F` |
-//! | chunk buffers (logits, `∂/∂z`, labels) | `9K` | `4C` (class probabilities) |
+//! | chunk buffers (logits, `∂/∂z`, labels) | `9K` | `4C` (cross-entropy), `(8C+1)K` (metric) |
 //! | training row indices (shuffled in place) | `4·n_train` | `4·n_train` |
 //! | split: fold of each row + shuffled order | `5n` (transient) | `5n` (transient) |
 //!
@@ -99,6 +99,7 @@ mod safe_step;
 mod scores;
 mod sgd;
 mod softmax;
+mod softmax_metric;
 mod split;
 mod standardize;
 
@@ -116,5 +117,6 @@ pub use rng::SplitMix64;
 pub use scores::{evaluate_binary, Counts, Scores};
 pub use sgd::Sgd;
 pub use softmax::SoftmaxHead;
+pub use softmax_metric::{fit_softmax_metric, softmax_metric_gradient, ClassChunkScratch};
 pub use split::{test_rows, train_rows, Split};
 pub use standardize::{Scaling, Standardizer};
