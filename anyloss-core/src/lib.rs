@@ -10,6 +10,8 @@
 //! | metric value and partials | [`Metric`], [`Partials`], [`metrics`] |
 //! | the binary loss and its two-pass gradient | [`BinaryLoss`] |
 //! | undefined metrics on degenerate batches | [`Degenerate`] |
+//! | multi-class and segmentation: per-class entries, averaging, softmax | [`multiclass`] |
+//! | on-device fine-tuning: heads, optimizers, safe step, splits | [`train`] |
 //!
 //! ```
 //! use anyloss_core::{metrics::F1, BinaryLoss, Input};
