@@ -70,7 +70,11 @@ fn write_node(
         Node::Var(c) => out.push_str(c.name()),
         Node::Add(a, b) => bin(a, " + ", b, 1, 1, out),
         Node::Sub(a, b) => bin(a, " - ", b, 1, 2, out),
-        Node::Mul(a, b) => bin(a, "*", b, 2, 2, out),
+        // `a * (1/y)` is how shared reciprocals are computed; it reads as `a/y`.
+        Node::Mul(a, b) => match reciprocal_of(nodes, b, name) {
+            Some(y) => bin(a, "/", y, 2, 3, out),
+            None => bin(a, "*", b, 2, 2, out),
+        },
         Node::Div(a, b) => bin(a, "/", b, 2, 3, out),
         Node::Pow(a, b) => bin(a, "^", b, 5, 4, out),
         Node::Neg(a) => {
@@ -110,6 +114,21 @@ fn write_node(
     }
     if paren {
         out.push(')');
+    }
+}
+
+/// `y` when node `i` is an unnamed `1/y`.
+fn reciprocal_of(
+    nodes: &[Node],
+    i: usize,
+    name: &dyn Fn(usize) -> Option<String>,
+) -> Option<usize> {
+    match nodes.get(i) {
+        Some(&Node::Div(one, y)) if name(i).is_none() => match nodes.get(one) {
+            Some(Node::Const(bits)) if f64::from_bits(*bits) == 1.0 => Some(y),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -8,7 +8,7 @@
 /// `evaluate` returns `None`, and the loss applies its `Degenerate` policy, where:
 /// - denominator `TP + FN` is 0 when the batch has no positives (TP = FN = 0).
 /// - denominator `TN + FP` is 0 when the batch has no negatives (FP = TN = 0).
-/// - denominator `sqrt(TP*1/(TP + FN)*TN*1/(TN + FP))` is 0 when TP = 0, or when TN = 0 (needed by the gradient only).
+/// - denominator `sqrt(TP/(TP + FN)*TN/(TN + FP))` is 0 when TP = 0, or when TN = 0 (needed by the gradient only).
 ///
 /// Value and gradient: 19 operations (8 for the value alone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
