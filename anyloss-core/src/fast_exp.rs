@@ -8,7 +8,8 @@
 //! * range reduction `x = n·ln2 + r`, `|r| <= ln2/2`, with `n` rounded by the
 //!   add-`1.5·2^23` trick (no float-to-int conversion) and `ln2` split in two (Cody–Waite),
 //!   so `r` is exact to f32 precision;
-//! * `e^r = 1 + r + r²·P(r)`, with the degree-5 minimax `P` of Cephes' `expf`;
+//! * `e^r = 1 + r + r²·P(r)`, with the degree-5 minimax `P` of Cephes' `expf`, evaluated
+//!   by Estrin's scheme;
 //! * `2^n` applied as two factors `2^(n - n/2)·2^(n/2)`, each a normal float, so that results
 //!   in the subnormal range are rounded once (gradual underflow) instead of flushed, and
 //!   results past `f32::MAX` overflow to infinity.
@@ -56,8 +57,17 @@ pub fn exp(x: f32) -> f32 {
     let shifted = x * LOG2_E + ROUND;
     let n = shifted - ROUND;
     let r = (x - n * LN2_HI) - n * LN2_LO;
-    let p = ((((P[0] * r + P[1]) * r + P[2]) * r + P[3]) * r + P[4]) * r + P[5];
-    let er = (p * (r * r) + r) + 1.0;
+    // Estrin's scheme rather than Horner's: the same polynomial in three independent
+    // pairs, so the dependency chain is 4 operations deep instead of 10. In a loop the
+    // exp is latency-bound (the out-of-order window holds only ~3 iterations), so this
+    // is what lets consecutive samples overlap.
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let low = P[4] * r + P[5];
+    let mid = P[2] * r + P[3];
+    let high = P[0] * r + P[1];
+    let p = (low + r2 * mid) + r4 * high;
+    let er = (p * r2 + r) + 1.0;
     // The low bits of `shifted` hold `n` offset by `ROUND`'s own bit pattern.
     let ni = (shifted.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
     let half = ni >> 1;
