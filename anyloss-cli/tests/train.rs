@@ -289,3 +289,29 @@ fn help_has_a_worked_example() {
     assert!(help.contains("anyloss train --data examples/data/yeast3.csv --compare bce,f1,gmean"));
     assert!(help.contains("EVIDENCE.md"));
 }
+
+#[test]
+fn a_formula_trains_like_its_built_in() {
+    let data = bundled("ecoli3.csv");
+    let run = |loss: &str, extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "train", "--data", &data, "--loss", loss, "--epochs", "30", "--json",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&ok(&args)).unwrap()
+    };
+    let builtin = run("fbeta", &["--beta", "2"]);
+    let formula = run(
+        "(1+beta^2)*TP/((1+beta^2)*TP + beta^2*FN + FP)",
+        &["--beta", "2"],
+    );
+    for f in FIELDS {
+        let (a, b) = (
+            builtin["test"][f].as_f64().unwrap(),
+            formula["test"][f].as_f64().unwrap(),
+        );
+        assert!((a - b).abs() < 0.02, "{f}: built-in {a}, formula {b}");
+    }
+    let err = stderr_of(&["train", "--data", &data, "--loss", "f1", "--beta", "2"]);
+    assert!(err.contains("--beta: no loss here takes it"), "{err}");
+}

@@ -1,5 +1,7 @@
 //! `--loss` / `--compare`: which losses to train, each with its recipe.
 
+use anyloss_core::metrics::Builtin;
+
 use crate::error::CliError;
 use crate::metric_arg::MetricArg;
 
@@ -17,8 +19,9 @@ pub struct LossSpec {
 }
 
 impl LossSpec {
-    /// Resolves `name` (`bce`, or a metric accepted by [`MetricArg::resolve`]) with its
-    /// default recipe. `beta`/`alpha` apply to the metrics that take them.
+    /// Resolves `name` (`bce`, or a metric name or formula accepted by
+    /// [`MetricArg::resolve`]) with its default recipe. `beta`/`alpha` apply to the losses
+    /// that take them ([`takes_parameter`]).
     pub fn resolve(name: &str, beta: Option<f64>, alpha: Option<f64>) -> Result<Self, CliError> {
         let name = name.trim();
         if name.is_empty() {
@@ -27,10 +30,7 @@ impl LossSpec {
         let metric = if name == "bce" {
             None
         } else {
-            let takes = |p: &str| match p {
-                "beta" => matches!(name, "fbeta" | "tversky"),
-                _ => name == "tversky",
-            };
+            let takes = |p: &str| takes_parameter(name, p);
             // In a --compare list `--beta` is meant for the metrics that take it.
             let beta = beta.filter(|_| takes("beta"));
             let alpha = alpha.filter(|_| takes("alpha"));
@@ -58,6 +58,17 @@ impl LossSpec {
                 self.recipe.l
             ),
         }
+    }
+}
+
+/// Whether the loss `name` uses `--beta` (`parameter = "beta"`) or `--alpha`: fbeta and
+/// tversky among the built-ins, and any formula (which binds them by name).
+pub fn takes_parameter(name: &str, parameter: &str) -> bool {
+    let builtin = name == "bce" || Builtin::NAMES.contains(&name);
+    match (builtin, parameter) {
+        (false, _) => true,
+        (true, "beta") => matches!(name, "fbeta" | "tversky"),
+        (true, _) => name == "tversky",
     }
 }
 

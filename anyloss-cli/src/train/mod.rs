@@ -68,9 +68,10 @@ pub struct TrainArgs {
     /// CSV with numeric feature columns and a `label` column of 0/1.
     #[arg(long)]
     pub data: PathBuf,
-    /// The loss: `bce`, or a metric (accuracy, precision, recall, specificity, f1, fbeta,
+    /// The loss: `bce`, a metric (accuracy, precision, recall, specificity, f1, fbeta,
     /// jaccard, tversky, balanced_accuracy, gmean, informedness, markedness,
-    /// fowlkes_mallows, mcc, cohen_kappa).
+    /// fowlkes_mallows, mcc, cohen_kappa), or a formula over TP FN FP TN such as
+    /// "2*TP/(2*TP+FP+FN)" (--beta/--alpha bind `beta`/`alpha`).
     #[arg(long)]
     pub loss: Option<String>,
     /// Train each of these losses on the same splits and print them side by side,
@@ -162,14 +163,19 @@ impl TrainArgs {
             spec.recipe = self.apply(spec.recipe, spec.metric.is_some(), names.len() > 1)?;
             specs.push(spec);
         }
-        if (self.beta.is_some() || self.alpha.is_some())
-            && !specs
-                .iter()
-                .any(|s| matches!(s.name.as_str(), "fbeta" | "tversky"))
-        {
-            return Err(CliError::new(
-                "--beta/--alpha: no loss here takes them (only fbeta and tversky)",
-            ));
+        for (flag, given, parameter) in [
+            ("--beta", self.beta.is_some(), "beta"),
+            ("--alpha", self.alpha.is_some(), "alpha"),
+        ] {
+            if given
+                && !specs
+                    .iter()
+                    .any(|s| loss::takes_parameter(&s.name, parameter))
+            {
+                return Err(CliError::new(format!(
+                    "{flag}: no loss here takes it (fbeta, tversky or a formula using `{parameter}`)"
+                )));
+            }
         }
         Ok(specs)
     }
