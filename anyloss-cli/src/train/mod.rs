@@ -51,8 +51,9 @@ class of interest). Features are standardised with the training fold's mean and 
 
 Defaults (chosen by evidence, see EVIDENCE.md): bce trains to convergence with SGD lr 1,
 batch 64, 500 epochs; a metric loss trains 20 epochs of BCE (warm start), then the pure
-metric loss 1-M with L=10: SGD lr 0.3, batch 64, 500 epochs in all. Every flag overrides the recipe of every loss it applies to;
---mix, --l and --warm-start apply to metric losses only. Weights start at zero. Prediction
+metric loss 1-M with L=10: SGD lr 0.3, batch 64, 500 epochs in all. Every flag overrides
+the recipe of every loss it applies to; --mix, --l and --warm-start apply to metric losses
+only. Weights start at zero. Prediction
 is p >= 0.5.
 
 Output: a table of test and train metrics (mean over folds); with --json
