@@ -15,9 +15,10 @@
 //!   results past `f32::MAX` overflow to infinity.
 //!
 //! Error against `f64::exp`, checked once exhaustively over every f32 in `[-104, 89]` and in
-//! the unit tests over every 61st: below 1 ulp for normal results (worst 0.990 ulp, at
-//! `x = 70.40`), so the result is always one of the two floats around `e^x`, and at most
-//! 0.75 of the subnormal spacing `2^-149` below `f32::MIN_POSITIVE`. `exp(x) = 0` for `x < -103.98`, `+inf` for `x > 88.73`, NaN in gives
+//! the unit tests over every 61st: at most 1.014 ulp for normal results (at `x = 26.70`;
+//! Horner's order gave 0.990, Estrin's trades that hundredth of an ulp for half the
+//! latency), and at most 0.752 of the subnormal spacing `2^-149` below
+//! `f32::MIN_POSITIVE`. `exp(x) = 0` for `x < -103.98`, `+inf` for `x > 88.73`, NaN in gives
 //! NaN out.
 
 /// Inputs are clamped to `[MIN_ARG, MAX_ARG]` so that `n` stays within the two-factor
@@ -48,7 +49,7 @@ fn pow2i(k: i32) -> f32 {
     f32::from_bits(((k + 127) as u32) << 23)
 }
 
-/// `e^x`, branch-free and vectorizable; error below 1 ulp (see the module docs).
+/// `e^x`, branch-free and vectorizable; error at most 1.014 ulp (see the module docs).
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
     // Written as compares rather than `max`/`min` so a NaN passes through unchanged.
@@ -92,7 +93,7 @@ mod tests {
     }
 
     #[test]
-    fn within_one_ulp_over_the_whole_range() {
+    fn within_the_documented_ulp_bound_over_the_whole_range() {
         let (lo, hi) = (MIN_ARG, MAX_ARG);
         let mut worst_normal = 0.0f64;
         let mut worst_subnormal = 0.0f64;
@@ -119,9 +120,9 @@ mod tests {
         }
         assert!(checked > 10_000_000);
         std::println!("worst: {worst_normal} ulp normal, {worst_subnormal} subnormal steps");
-        assert!(worst_normal < 1.0, "worst normal error {worst_normal} ulp");
+        assert!(worst_normal <= 1.014, "worst normal error {worst_normal} ulp");
         assert!(
-            worst_subnormal <= 0.75,
+            worst_subnormal <= 0.752,
             "worst subnormal error {worst_subnormal} ulp"
         );
     }
@@ -133,7 +134,7 @@ mod tests {
             let x = -(73.0 * (p - 0.5)).abs();
             let got = exp(x as f32);
             let want = f64::from(x as f32).exp();
-            assert!(ulps(got, want) < 1.0, "p={p}: {got} vs {want}");
+            assert!(ulps(got, want) <= 1.014, "p={p}: {got} vs {want}");
         }
     }
 
@@ -150,7 +151,7 @@ mod tests {
         // Gradual underflow: the smallest subnormal is reached, not flushed.
         let tiny = exp(-103.0);
         assert!(tiny > 0.0 && tiny < f32::MIN_POSITIVE, "{tiny}");
-        assert!(ulps(exp(88.7), f64::from(88.7f32).exp()) < 1.0);
+        assert!(ulps(exp(88.7), f64::from(88.7f32).exp()) <= 1.014);
         // Monotone across the normal/subnormal boundary.
         let mut prev = 0.0f32;
         let mut x = -103.9f32;
