@@ -1,0 +1,72 @@
+//! `anyloss bench` as a user runs it: the JSON contract of issue 5 and the plot file.
+//! Speed itself is judged by the benchmarks, never here.
+
+use std::process::{Command, Output};
+
+fn anyloss(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_anyloss"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn json_lists_the_standard_cases_with_their_sizes() {
+    let out = anyloss(&["bench", "--json", "--repeats", "1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let cases = v["cases"].as_array().expect("a cases array");
+    let find = |name: &str| {
+        cases
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("case {name} missing"))
+    };
+    for (name, n) in [
+        ("binary_f1_1e6", 1_000_000u64),
+        ("seed_multiclass_1x10x512x512", 10 * 512 * 512),
+        ("binary_f1_64", 64),
+    ] {
+        let c = find(name);
+        assert_eq!(c["n"].as_u64(), Some(n), "{name}");
+        let ns = c["ns_per_sample"].as_f64().expect("a number");
+        assert!(ns.is_finite() && ns > 0.0, "{name}: {ns}");
+        let keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), 3, "exactly name, n, ns_per_sample: {keys:?}");
+    }
+}
+
+#[test]
+fn table_and_plot() {
+    let dir = std::env::temp_dir().join(format!("anyloss-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("sweep.svg");
+    let out = anyloss(&["bench", "--repeats", "1", "--plot", svg.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.lines().next().unwrap().contains("ns/sample"));
+    assert!(table.contains("binary_f1_1e6") && table.contains("binary_f1_64"));
+    let plot = std::fs::read_to_string(&svg).unwrap();
+    assert!(plot.starts_with("<svg") && plot.contains("<circle"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_arguments_are_one_line_errors() {
+    let out = anyloss(&["bench", "--repeats", "0"]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("--repeats") && !err.contains("panicked"),
+        "{err}"
+    );
+}
