@@ -1,7 +1,7 @@
 //! `anyloss bench`: the standard speed cases of issue 5, run in process on one thread.
 //!
 //! Each case is loss plus gradient (both passes) on deterministic data. A run repeats the
-//! call until about [`SAMPLES_PER_RUN`] samples went through, and the reported figure is
+//! call until about 2·10^7 samples went through, and the reported figure is
 //! the median over `--repeats` runs, in nanoseconds per sample (per element for the
 //! multi-class map). The buffers of one case are freed before the next, which keeps the
 //! peak resident set near the largest case (the 10×512×512 map, about 25 MB).
