@@ -2,7 +2,7 @@
 
 use core::ops::{Add, AddAssign};
 
-use crate::amplifier::{sigmoid, Amplified, Amplifier};
+use crate::amplifier::{Amplified, Amplifier};
 use crate::error::Error;
 
 /// Soft confusion entries `TP = Σ y·a`, `FN = Σ y(1-a)`, `FP = Σ (1-y)a`, `TN = Σ (1-y)(1-a)`
@@ -225,16 +225,18 @@ impl Kernel for LogitKernel {
             crate::math::abs(z) <= f32::MAX,
         )
     }
+    /// The sigmoid's `exp(-|z|)`; with `finish`'s first lines this is [`crate::sigmoid`].
     #[inline(always)]
     fn prepare(_: &Amplifier, z: f32) -> f32 {
-        sigmoid(z).0
+        crate::math::exp(f32::from_bits(z.to_bits() | SIGN))
     }
     #[inline(always)]
-    fn finish(amp: &Amplifier, z: f32, p: f32) -> Amplified {
-        // p(1-p) again from the sigmoid: cheaper to recompute than to store.
-        let (_, dp) = sigmoid(z);
+    fn finish(amp: &Amplifier, z: f32, e: f32) -> Amplified {
+        let big = 1.0 / (1.0 + e);
+        let small = e * big;
+        let p = if z >= 0.0 { big } else { small };
         let mut out = amplify(amp.l(), p);
-        out.slope *= dp;
+        out.slope *= small * big;
         out
     }
 }
@@ -455,6 +457,7 @@ fn first_error<K: Kernel>(
 mod tests {
     extern crate std;
     use super::*;
+    use crate::amplifier::sigmoid;
 
     #[test]
     fn hot_loop_amplifier_is_bit_identical_to_amplifier() {
@@ -482,6 +485,25 @@ mod tests {
                 );
                 assert_eq!(got.slope.to_bits(), want.slope.to_bits(), "A', l={l} p={p}");
             }
+        }
+    }
+
+    #[test]
+    fn logit_kernel_is_sigmoid_then_amplifier_bit_for_bit() {
+        let amp = Amplifier::default();
+        for i in -4000..=4000 {
+            let z = i as f32 / 100.0;
+            let (p, dp) = sigmoid(z);
+            let want = amp.amplify(p);
+            let (got, valid) = LogitKernel::eval(&amp, z);
+            assert!(valid);
+            assert_eq!(got.a.to_bits(), want.a.to_bits(), "z={z}");
+            assert_eq!(
+                got.one_minus_a.to_bits(),
+                want.one_minus_a.to_bits(),
+                "z={z}"
+            );
+            assert_eq!(got.slope.to_bits(), (want.slope * dp).to_bits(), "z={z}");
         }
     }
 
