@@ -121,9 +121,12 @@ fn unit(rng: &mut SplitMix64) -> f32 {
 }
 
 /// The median of `repeats` timings of `call`, each run calling it `calls` times, in ns per
-/// call. One untimed call first, which also pages in the buffers.
+/// call. One untimed run first: it pages in the buffers and lets the core reach its clock
+/// (without it the first case measured ~20% slow on an idle machine).
 fn median_ns_per_call(repeats: usize, calls: usize, mut call: impl FnMut()) -> f64 {
-    call();
+    for _ in 0..calls {
+        call();
+    }
     let mut runs: Vec<f64> = (0..repeats)
         .map(|_| {
             let start = Instant::now();
