@@ -120,7 +120,10 @@ mod tests {
         }
         assert!(checked > 10_000_000);
         std::println!("worst: {worst_normal} ulp normal, {worst_subnormal} subnormal steps");
-        assert!(worst_normal <= 1.014, "worst normal error {worst_normal} ulp");
+        assert!(
+            worst_normal <= 1.014,
+            "worst normal error {worst_normal} ulp"
+        );
         assert!(
             worst_subnormal <= 0.752,
             "worst subnormal error {worst_subnormal} ulp"
