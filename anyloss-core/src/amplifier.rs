@@ -100,6 +100,9 @@ mod tests {
         (a, l * e / ((1.0 + e) * (1.0 + e)))
     }
 
+    // Accuracy to 1e-5 holds for the default backend; micromath's exp is within 2.4e-3
+    // (tests/backend_accuracy.rs bounds that backend end to end).
+    #[cfg(not(feature = "micromath"))]
     #[test]
     fn saturated_slope_is_nonzero_and_accurate() {
         let amp = Amplifier::default();
