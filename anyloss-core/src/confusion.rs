@@ -119,12 +119,31 @@ impl Input<'_> {
 /// f32 of a vector register: with more, SSE2's 16 registers overflow and the loop spills.
 #[cfg(target_feature = "avx")]
 pub(crate) const LANES: usize = 8;
-/// See above: SSE2 (the default x86-64 target) and scalar targets.
-#[cfg(not(target_feature = "avx"))]
+/// See above: SSE2 (the default x86-64 target), NEON and wasm SIMD.
+#[cfg(all(
+    not(target_feature = "avx"),
+    any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_feature = "neon",
+        target_feature = "simd128"
+    )
+))]
 pub(crate) const LANES: usize = 4;
+/// Cores without float SIMD (Cortex-M): unrolling over lanes only multiplies the code
+/// (four inlined exps) without running anything in parallel.
+#[cfg(not(any(
+    target_feature = "avx",
+    target_arch = "x86_64",
+    target_arch = "x86",
+    target_feature = "neon",
+    target_feature = "simd128"
+)))]
+pub(crate) const LANES: usize = 1;
 /// Samples per block. Each lane sums at most `BLOCK/LANES` terms in plain f32 before the
 /// block total goes into a compensated running sum, which bounds the error at N = 10^6.
-pub(crate) const BLOCK: usize = 1024;
+/// Scalar targets keep the same 256 terms per lane (and a 1 KiB scratch on the no-cache path).
+pub(crate) const BLOCK: usize = 256 * LANES;
 
 /// Neumaier-compensated f32 sum.
 #[derive(Clone, Copy, Default)]
