@@ -77,7 +77,8 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
 /// `[0, 1]`; a finite sum of at most `BLOCK` values in `[0, 1]` cannot overflow.
 // `k < LANES` indexes `[_; LANES]` arrays: in bounds by construction, and the compiler
 // drops the checks. Plain indexing keeps the loop in the shape LLVM vectorizes.
-#[allow(clippy::indexing_slicing)]
+// `k % LANES` is 0 on one-lane targets; the expression stays for the others.
+#[allow(clippy::indexing_slicing, clippy::modulo_one)]
 #[inline(always)]
 fn block<Y: Copy + Into<u32>>(
     amp: &Amplifier,
