@@ -1,14 +1,8 @@
 //! `anyloss bench` as a user runs it: the JSON contract of issue 5 and the plot file.
 //! Speed itself is judged by the benchmarks, never here.
 
-use std::process::{Command, Output};
-
-fn anyloss(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_anyloss"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::anyloss;
 
 #[test]
 fn json_lists_the_standard_cases_with_their_sizes() {

@@ -1,13 +1,7 @@
 //! `anyloss compile` and `anyloss check` as a user runs them.
 
-use std::process::{Command, Output};
-
-fn anyloss(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_anyloss"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::anyloss;
 
 fn stdout_of(args: &[&str]) -> String {
     let out = anyloss(args);

@@ -1,32 +1,7 @@
 //! `anyloss eval` as a user runs it: JSON on stdout, one clear line on stderr for bad input.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn anyloss(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_anyloss"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn csv(name: &str, body: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("anyloss-eval-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, body).unwrap();
-    path
-}
-
-fn stderr_of(args: &[&str]) -> String {
-    let out = anyloss(args);
-    assert_eq!(out.status.code(), Some(2), "expected failure for {args:?}");
-    assert!(out.stdout.is_empty());
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    err
-}
+mod common;
+use common::{anyloss, csv, stderr_of};
 
 #[test]
 fn prints_the_contract_json() {

@@ -1,26 +1,14 @@
 //! `anyloss eval --classes C` as a user runs it: the contract JSON, the golden vectors end to
 //! end, logits, and one clear stderr line per bad input.
+
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+use common::{anyloss, csv, stderr_of};
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn anyloss(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_anyloss"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn csv(name: &str, body: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("anyloss-eval-mc-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, body).unwrap();
-    path
-}
 
 fn json_of(args: &[&str]) -> Value {
     let out = anyloss(args);
@@ -30,16 +18,6 @@ fn json_of(args: &[&str]) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn stderr_of(args: &[&str]) -> String {
-    let out = anyloss(args);
-    assert_eq!(out.status.code(), Some(2), "expected failure for {args:?}");
-    assert!(out.stdout.is_empty());
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    err
 }
 
 fn golden() -> Value {

@@ -1,28 +1,12 @@
 //! `anyloss train` as a user runs it: the contract JSON, the table, reproducible splits,
 //! the saved model and plot, and one clear stderr line with the position for bad data.
+
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+use common::{anyloss, csv, scratch_dir, stderr_of};
 
-fn anyloss(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_anyloss"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn scratch_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("anyloss-train-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn csv(name: &str, body: &str) -> PathBuf {
-    let path = scratch_dir().join(name);
-    std::fs::write(&path, body).unwrap();
-    path
-}
+use std::path::Path;
 
 fn bundled(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -41,16 +25,6 @@ fn ok(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
-}
-
-fn stderr_of(args: &[&str]) -> String {
-    let out = anyloss(args);
-    assert_eq!(out.status.code(), Some(2), "expected failure for {args:?}");
-    assert!(out.stdout.is_empty());
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    err
 }
 
 const FIELDS: [&str; 7] = [
