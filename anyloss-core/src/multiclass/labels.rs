@@ -14,6 +14,19 @@ pub(crate) struct Labels<'a, Y> {
     pub(crate) ignore: u32,
 }
 
+impl<'a, Y> Labels<'a, Y> {
+    /// The labels of `sample` in `layout`: `None` only if the layout was not checked
+    /// against the buffers.
+    pub(crate) fn of_sample<const C: usize>(
+        &self,
+        layout: &super::Layout<C>,
+        sample: usize,
+    ) -> Option<&'a [Y]> {
+        let start = sample.checked_mul(layout.pixels())?;
+        self.values.get(start..start.checked_add(layout.pixels())?)
+    }
+}
+
 impl<'a, Y: Copy + Into<u32>> Labels<'a, Y> {
     pub(crate) fn new(values: &'a [Y], ignore: Option<u32>) -> Self {
         Self {

@@ -20,18 +20,6 @@ const TILE: usize = 16;
 /// `[class][pixel of the tile]`.
 type Tile<const C: usize> = [[f32; TILE]; C];
 
-/// The labels of `sample`: `None` only if the layout was not checked against the buffers.
-fn sample_labels<'a, Y, const C: usize>(
-    layout: &Layout<C>,
-    labels: &Labels<'a, Y>,
-    sample: usize,
-) -> Option<&'a [Y]> {
-    let start = sample.checked_mul(layout.pixels())?;
-    labels
-        .values
-        .get(start..start.checked_add(layout.pixels())?)
-}
-
 /// `probs[c][k] = softmax_c(z at pixel k of the tile)` for the first `width` pixels of the
 /// tile starting at offset `start` of class 0; the rest of the tile is left finite.
 /// Returns false when a logit is not finite (or the tile is outside `z`).
@@ -111,7 +99,7 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
     let mut probs: Tile<C> = [[0.0; TILE]; C];
     let mut scratch = [0.0f32; TILE];
     for sample in 0..layout.samples() {
-        let ys = sample_labels(layout, labels, sample).ok_or(SHAPE)?;
+        let ys = labels.of_sample(layout, sample).ok_or(SHAPE)?;
         for (t, ys) in ys.chunks(TILE).enumerate() {
             let start = layout.base(sample, t * TILE);
             let width = ys.len();
@@ -170,7 +158,7 @@ pub(crate) fn scale<const C: usize, Y: Copy + Into<u32>>(
     let class_stride = layout.strides().class;
     let mut probs: Tile<C> = [[0.0; TILE]; C];
     for sample in 0..layout.samples() {
-        let ys = sample_labels(layout, labels, sample).ok_or(SHAPE)?;
+        let ys = labels.of_sample(layout, sample).ok_or(SHAPE)?;
         for (t, ys) in ys.chunks(TILE).enumerate() {
             let start = layout.base(sample, t * TILE);
             let width = ys.len();

@@ -11,19 +11,6 @@ use crate::grad::Coefficients;
 
 const SHAPE: Error = Error::InvalidParameter(Parameter::Shape);
 
-/// The labels of `sample` and the offset of its class-`c` row: `None` only if the layout
-/// was not checked against the buffers.
-fn row<'a, Y, const C: usize>(
-    layout: &Layout<C>,
-    labels: &Labels<'a, Y>,
-    sample: usize,
-) -> Option<&'a [Y]> {
-    let start = sample.checked_mul(layout.pixels())?;
-    labels
-        .values
-        .get(start..start.checked_add(layout.pixels())?)
-}
-
 /// Pass 1: entries of every class, and `dA/dp` of each element into `cache` when given.
 pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
     amp: &Amplifier,
@@ -38,7 +25,7 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
     let pixels = layout.pixels();
     let class_stride = layout.strides().class;
     for sample in 0..layout.samples() {
-        let ys = row(layout, labels, sample).ok_or(SHAPE)?;
+        let ys = labels.of_sample(layout, sample).ok_or(SHAPE)?;
         for c in 0..C {
             let start = layout.base(sample, 0) + c * class_stride;
             let xs = probs.get(start..start + pixels).ok_or(SHAPE)?;
@@ -146,7 +133,7 @@ pub(crate) fn scale<const C: usize, Y: Copy + Into<u32>>(
     let pixels = layout.pixels();
     let class_stride = layout.strides().class;
     for sample in 0..layout.samples() {
-        let ys = row(layout, labels, sample).ok_or(SHAPE)?;
+        let ys = labels.of_sample(layout, sample).ok_or(SHAPE)?;
         for (c, k) in coefficients.iter().enumerate() {
             let start = layout.base(sample, 0) + c * class_stride;
             let gs = grad.get_mut(start..start + pixels).ok_or(SHAPE)?;
