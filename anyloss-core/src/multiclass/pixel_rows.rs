@@ -36,9 +36,14 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
                     None => scratch.get_mut(..xs.len()),
                 }
                 .ok_or(SHAPE)?;
-                let (lanes, ok) = block(amp, c as u32, labels.ignore, ys, xs, out);
-                if !ok {
-                    return Err(first_error(xs, offset));
+                let (lanes, complete, clean) = block(amp, c as u32, labels.ignore, ys, xs, out);
+                if !complete {
+                    return Err(SHAPE);
+                }
+                if !clean {
+                    if let Some(e) = first_error(xs, offset) {
+                        return Err(e);
+                    }
                 }
                 totals.add(
                     c,
@@ -55,13 +60,12 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
     Ok(totals.finish(support))
 }
 
-/// The lane sums of one block of a (sample, class) row, with `dA/dp` into `out`, and
-/// whether every probability is finite and in `[0, 1]`.
+/// The lane sums of one block of a (sample, class) row, with `dA/dp` into `out`, whether
+/// the lengths matched, and whether every probability is certainly valid.
 ///
 /// Validity is not decided per element, which would put a mask of bools in the loop: each
-/// lane keeps the minimum, maximum and sum of its inputs. A NaN makes the sum NaN, an
-/// infinity makes it non-finite, anything out of range moves the minimum or maximum out of
-/// `[0, 1]`; a finite sum of at most `BLOCK` values in `[0, 1]` cannot overflow.
+/// lane ORs the [`Kernel::suspect`] words of its inputs, and a flagged block is rescanned
+/// exactly by [`first_error`].
 // `k < LANES` indexes `[_; LANES]` arrays: in bounds by construction, and the compiler
 // drops the checks. Plain indexing keeps the loop in the shape LLVM vectorizes.
 // `k % LANES` is 0 on one-lane targets; the expression stays for the others.
@@ -74,16 +78,12 @@ fn block<Y: Copy + Into<u32>>(
     ys: &[Y],
     xs: &[f32],
     out: &mut [f32],
-) -> (LaneSums, bool) {
+) -> (LaneSums, bool, bool) {
     let mut s = LaneSums::ZERO;
-    let mut lo = [0.0f32; LANES];
-    let mut hi = [1.0f32; LANES];
-    let mut sum = [0.0f32; LANES];
+    let mut suspect = [0u32; LANES];
     let mut lane = |k: usize, y: Y, x: f32, o: &mut f32| {
-        let (amped, _) = ProbKernel::eval(amp, x);
-        lo[k] = if x < lo[k] { x } else { lo[k] };
-        hi[k] = if x > hi[k] { x } else { hi[k] };
-        sum[k] += x;
+        let amped = ProbKernel::eval(amp, x);
+        suspect[k] |= ProbKernel::suspect(x);
         let (pos, neg) = weights(y.into(), class, ignore);
         s.tp[k] += pos * amped.a;
         s.fn_[k] += pos * amped.one_minus_a;
@@ -103,24 +103,23 @@ fn block<Y: Copy + Into<u32>>(
         lane(k % LANES, y, x, o);
     }
     let complete = out.len() == xs.len() && ys.len() == xs.len();
-    let in_range = lo.iter().all(|&v| v >= 0.0) && hi.iter().all(|&v| v <= 1.0);
-    let finite = sum.iter().all(|v| v.is_finite());
-    (s, complete && in_range && finite)
+    let clean = suspect.iter().fold(0, |acc, &w| acc | w) >> 31 == 0;
+    (s, complete, clean)
 }
 
-/// The error of the first probability of `xs` that is not finite or not in `[0, 1]`.
+/// The error of the first probability of `xs` that is not finite or not in `[0, 1]`, if any.
 #[cold]
-pub(crate) fn first_error(xs: &[f32], offset: usize) -> Error {
-    for (i, &x) in xs.iter().enumerate() {
+pub(crate) fn first_error(xs: &[f32], offset: usize) -> Option<Error> {
+    xs.iter().enumerate().find_map(|(i, &x)| {
         let index = offset + i;
         if !x.is_finite() {
-            return Error::NonFinite { index };
+            Some(Error::NonFinite { index })
+        } else if !ProbKernel::is_valid(x) {
+            Some(Error::ProbabilityOutOfRange { index })
+        } else {
+            None
         }
-        if !(0.0..=1.0).contains(&x) {
-            return Error::ProbabilityOutOfRange { index };
-        }
-    }
-    SHAPE
+    })
 }
 
 /// Pass 2: `grad *= ∂loss/∂a` of each element's class and label.
