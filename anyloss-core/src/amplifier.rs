@@ -51,7 +51,7 @@ impl Amplifier {
     #[inline(always)]
     pub fn amplify(&self, p: f32) -> Amplified {
         let x = self.l * (p - 0.5);
-        let e = math::exp(-math::abs(x));
+        let e = math::exp_neg_abs(x);
         let big = 1.0 / (1.0 + e);
         let small = e * big;
         let (a, one_minus_a) = if x >= 0.0 { (big, small) } else { (small, big) };
@@ -83,7 +83,7 @@ impl Default for Amplifier {
 /// and without cancellation for large `|z|`.
 #[inline(always)]
 pub fn sigmoid(z: f32) -> (f32, f32) {
-    let e = math::exp(-math::abs(z));
+    let e = math::exp_neg_abs(z);
     let big = 1.0 / (1.0 + e);
     let small = e * big;
     let p = if z >= 0.0 { big } else { small };

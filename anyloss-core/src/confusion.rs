@@ -31,12 +31,12 @@ impl Confusion {
 
     /// Soft entries of binary `labels` (0 or 1) and probabilities `probs` in `[0, 1]`.
     pub fn from_probs(amp: &Amplifier, labels: &[u8], probs: &[f32]) -> Result<Self, Error> {
-        accumulate(amp, labels, Input::Probs(probs), None)
+        entries::<ProbKernel>(amp, labels, probs)
     }
 
     /// Soft entries of binary `labels` (0 or 1) and logits `z`, with `p = sigmoid(z)`.
     pub fn from_logits(amp: &Amplifier, labels: &[u8], logits: &[f32]) -> Result<Self, Error> {
-        accumulate(amp, labels, Input::Logits(logits), None)
+        entries::<LogitKernel>(amp, labels, logits)
     }
 
     /// Number of samples, `TP + FN + FP + TN`.
@@ -258,7 +258,7 @@ impl Kernel for LogitKernel {
     /// The sigmoid's `exp(-|z|)`; with `finish`'s first lines this is [`crate::sigmoid`].
     #[inline(always)]
     fn prepare(_: &Amplifier, z: f32) -> f32 {
-        crate::math::exp(f32::from_bits(z.to_bits() | SIGN))
+        crate::math::exp_neg_abs(z)
     }
     #[inline(always)]
     fn finish(amp: &Amplifier, z: f32, e: f32) -> Amplified {
@@ -271,6 +271,8 @@ impl Kernel for LogitKernel {
     }
 }
 
+/// Added to a label, sets the top bit exactly when the label is above 1.
+const LABEL_FLAG: u32 = 0x7FFF_FFFE;
 /// The bits of 1.0f32.
 const ONE_BITS: u32 = 0x3F80_0000;
 const SIGN: u32 = 0x8000_0000;
@@ -288,7 +290,7 @@ fn amplify(l: f32, p: f32) -> Amplified {
 /// `exp(-|x|)`.
 #[inline(always)]
 fn amplifier_exp(x: f32) -> f32 {
-    crate::math::exp(f32::from_bits(x.to_bits() | SIGN))
+    crate::math::exp_neg_abs(x)
 }
 
 /// [`amplify`] given `x = L(p - 0.5)` and `e = exp(-|x|)`.
@@ -307,63 +309,65 @@ fn amplify_from_exp(l: f32, x: f32, e: f32) -> Amplified {
     }
 }
 
-/// Pass 1 of the two-pass gradient: the entries of `labels`/`input`, and, when `cache` is
-/// given, `dA/d(input)` of each sample written into it (so pass 2 needs no `exp`).
-///
-/// Errors are reported for the first offending sample. On error the contents of `cache`
-/// are unspecified.
-pub(crate) fn accumulate(
-    amp: &Amplifier,
-    labels: &[u8],
-    input: Input<'_>,
-    cache: Option<&mut [f32]>,
-) -> Result<Confusion, Error> {
-    if labels.len() != input.len() {
+/// The checks shared by both forms of pass 1.
+fn check_lengths(labels: &[u8], xs: &[f32]) -> Result<(), Error> {
+    if labels.len() != xs.len() {
         return Err(Error::LengthMismatch {
             expected: labels.len(),
-            found: input.len(),
+            found: xs.len(),
         });
     }
     if labels.is_empty() {
         return Err(Error::Empty);
     }
-    if let Some(c) = &cache {
-        if c.len() != labels.len() {
-            return Err(Error::LengthMismatch {
-                expected: labels.len(),
-                found: c.len(),
-            });
-        }
-    }
-    match input {
-        Input::Probs(p) => run::<ProbKernel>(amp, labels, p, cache),
-        Input::Logits(z) => run::<LogitKernel>(amp, labels, z, cache),
-    }
+    Ok(())
 }
 
-fn run<K: Kernel>(
+/// Pass 1 alone: the entries of `labels` and inputs `xs` (for [`Kernel`] `K`).
+///
+/// Errors are reported for the first offending sample.
+pub(crate) fn entries<K: Kernel>(
     amp: &Amplifier,
     labels: &[u8],
     xs: &[f32],
-    cache: Option<&mut [f32]>,
 ) -> Result<Confusion, Error> {
+    check_lengths(labels, xs)?;
     let mut totals = [Compensated::default(); 4];
-    match cache {
-        // `accumulate` checked `cache.len() == labels.len()`, so the chunks pair up.
-        Some(cache) => {
-            let blocks = labels.chunks(BLOCK).zip(xs.chunks(BLOCK)).enumerate();
-            for ((b, (ys, xs)), out) in blocks.zip(cache.chunks_mut(BLOCK)) {
-                step::<K>(amp, ys, xs, out, b * BLOCK, &mut totals)?;
-            }
-        }
-        None => run_uncached::<K>(amp, labels, xs, &mut totals)?,
+    run_uncached::<K>(amp, labels, xs, &mut totals)?;
+    Ok(total_of(&totals))
+}
+
+/// Pass 1 of the two-pass gradient: the entries, and `dA/d(input)` of each sample written
+/// into `cache` (so pass 2 needs no `exp`). On error the contents of `cache` are
+/// unspecified.
+pub(crate) fn entries_into<K: Kernel>(
+    amp: &Amplifier,
+    labels: &[u8],
+    xs: &[f32],
+    cache: &mut [f32],
+) -> Result<Confusion, Error> {
+    check_lengths(labels, xs)?;
+    if cache.len() != labels.len() {
+        return Err(Error::LengthMismatch {
+            expected: labels.len(),
+            found: cache.len(),
+        });
     }
-    Ok(Confusion::new(
+    let mut totals = [Compensated::default(); 4];
+    let blocks = labels.chunks(BLOCK).zip(xs.chunks(BLOCK)).enumerate();
+    for ((b, (ys, xs)), out) in blocks.zip(cache.chunks_mut(BLOCK)) {
+        step::<K>(amp, ys, xs, out, b * BLOCK, &mut totals)?;
+    }
+    Ok(total_of(&totals))
+}
+
+fn total_of(totals: &[Compensated; 4]) -> Confusion {
+    Confusion::new(
         totals[0].value(),
         totals[1].value(),
         totals[2].value(),
         totals[3].value(),
-    ))
+    )
 }
 
 /// Pass 1 when only the entries are wanted: the derivatives go to a scratch block, which
@@ -395,10 +399,8 @@ fn step<K: Kernel>(
     offset: usize,
     totals: &mut [Compensated; 4],
 ) -> Result<(), Error> {
-    // One OR over the block's bytes instead of a compare per sample in the hot loop.
-    let labels_ok = ys.iter().fold(0u8, |acc, &y| acc | y) <= 1;
     let (lanes, ok) = block::<K>(amp, ys, xs, out);
-    if !(ok && labels_ok) {
+    if !ok {
         if let Some(e) = first_error::<K>(ys, xs, out.len(), offset) {
             return Err(e);
         }
@@ -412,11 +414,12 @@ fn step<K: Kernel>(
     Ok(())
 }
 
-/// The lane sums of one block of hard labels (validated by the caller) and inputs, with
-/// `dA/d(input)` into `out`, and whether every input of the block is certainly valid.
+/// The lane sums of one block of labels and inputs, with `dA/d(input)` into `out`, and
+/// whether every label and input of the block is certainly valid.
 ///
 /// Shaped for the vectorizer. Validity is not decided per sample with a branch: the block
-/// ORs the [`Kernel::suspect`] words of its inputs, and a flagged block is rescanned
+/// ORs the [`Kernel::suspect`] words of its inputs (and a like word of its labels), and a
+/// flagged block is rescanned
 /// exactly by [`first_error`]. A label's weights are `y` and `1 - y` as floats, and the
 /// negatives' entries are the sample's total minus its positive part, exact for 0 and 1.
 // `k < LANES` indexes `[_; LANES]` arrays: in bounds by construction, and the compiler
@@ -429,8 +432,12 @@ fn block<K: Kernel>(amp: &Amplifier, ys: &[u8], xs: &[f32], out: &mut [f32]) -> 
     // The exp of every sample first, into `out`: a loop with no carried dependency, whose
     // long chains overlap. Fused with the sums below, the out-of-order window held too few
     // samples to hide them (llvm-mca, znver3: 47 cycles per 4 samples against 14 issued).
-    for (o, &x) in out.iter_mut().zip(xs) {
-        *o = K::prepare(amp, x);
+    // In-order cores have no window to fill: one pass there is smaller (the loop is not
+    // unrolled into three copies of the exp) and as fast.
+    if LANES > 1 {
+        for (o, &x) in out.iter_mut().zip(xs) {
+            *o = K::prepare(amp, x);
+        }
     }
     let mut suspect = 0u32;
     // For the vectorizer: with a per-lane sum of the inputs in this loop, LLVM's SLP
@@ -441,11 +448,13 @@ fn block<K: Kernel>(amp: &Amplifier, ys: &[u8], xs: &[f32], out: &mut [f32]) -> 
     // rescan). One-lane targets, which do not vectorize, skip it.
     let mut seed = [0.0f32; LANES];
     let mut lane = |k: usize, y: u8, x: f32, o: &mut f32| {
-        let amped = K::finish(amp, x, *o);
+        let prepared = if LANES > 1 { *o } else { K::prepare(amp, x) };
+        let amped = K::finish(amp, x, prepared);
         if LANES > 1 {
             seed[k] += x;
         }
-        suspect |= K::suspect(x);
+        // A label above 1 carries into the top bit as an input's flag does.
+        suspect |= K::suspect(x) | u32::from(y).wrapping_add(LABEL_FLAG);
         let pos = f32::from(y);
         let tp = pos * amped.a;
         let fn_ = pos * amped.one_minus_a;
@@ -485,7 +494,7 @@ fn first_error<K: Kernel>(ys: &[u8], xs: &[f32], out_len: usize, offset: usize) 
             return Some(Error::InvalidLabel { index });
         }
     }
-    // Lengths were checked by `accumulate`; a mismatch here would be a bug, reported as one.
+    // Lengths were checked by `check_lengths`; a mismatch here would be a bug, reported as one.
     (out_len != ys.len() || xs.len() != ys.len()).then_some(Error::LengthMismatch {
         expected: ys.len(),
         found: out_len,

@@ -12,9 +12,10 @@
 //! adds the entries, evaluates once, then [`BinaryLoss::gradient`] per chunk, which recomputes
 //! the cached derivative (so each sample costs its `exp`s twice).
 
-use crate::confusion::{accumulate, Confusion, Input};
+use crate::confusion::Confusion;
 use crate::error::Error;
 use crate::metric::{Degenerate, Metric, Partials};
+use crate::samples::Samples;
 use crate::Amplifier;
 
 /// `∂loss/∂a` of a positive and of a negative sample: everything pass 2 needs.
@@ -104,8 +105,8 @@ impl<M: Metric> BinaryLoss<M> {
     }
 
     /// Pass 1 alone: the soft confusion entries of a batch or chunk.
-    pub fn confusion(&self, labels: &[u8], input: Input<'_>) -> Result<Confusion, Error> {
-        accumulate(&self.amplifier, labels, input, None)
+    pub fn confusion(&self, labels: &[u8], input: impl Samples) -> Result<Confusion, Error> {
+        input.entries(&self.amplifier, labels)
     }
 
     /// The loss, partials and pass-2 coefficients at `c` (entries of any number of chunks).
@@ -122,7 +123,7 @@ impl<M: Metric> BinaryLoss<M> {
     }
 
     /// The loss alone.
-    pub fn loss(&self, labels: &[u8], input: Input<'_>) -> Result<LossOutput, Error> {
+    pub fn loss(&self, labels: &[u8], input: impl Samples) -> Result<LossOutput, Error> {
         Ok(self.evaluate(&self.confusion(labels, input)?))
     }
 
@@ -131,10 +132,10 @@ impl<M: Metric> BinaryLoss<M> {
     pub fn loss_and_grad(
         &self,
         labels: &[u8],
-        input: Input<'_>,
+        input: impl Samples,
         grad: &mut [f32],
     ) -> Result<LossOutput, Error> {
-        let c = accumulate(&self.amplifier, labels, input, Some(&mut *grad))?;
+        let c = input.entries_into(&self.amplifier, labels, grad)?;
         let out = self.evaluate(&c);
         scale_by_label(&out.coefficients, labels, grad)?;
         Ok(out)
@@ -146,29 +147,25 @@ impl<M: Metric> BinaryLoss<M> {
         &self,
         out: &LossOutput,
         labels: &[u8],
-        input: Input<'_>,
+        input: impl Samples,
         grad: &mut [f32],
     ) -> Result<(), Error> {
-        accumulate(&self.amplifier, labels, input, Some(&mut *grad))?;
+        input.entries_into(&self.amplifier, labels, grad)?;
         scale_by_label(&out.coefficients, labels, grad)
     }
 }
 
 /// Pass 2: `grad[i] *= coefficient(label[i])`.
 ///
-/// The labels were validated by pass 1; they are checked again here with one OR over the
-/// bytes (16 per instruction), so that the loop itself is a branch-free pick of the
-/// coefficient's bits and a multiply, which LLVM vectorizes.
+/// Its callers ran pass 1 on the same labels just before, which rejected any label above 1,
+/// so the loop is a branch-free pick of the coefficient's bits and a multiply, which LLVM
+/// vectorizes. (A label above 1 would only pick a wrong coefficient, never panic.)
 fn scale_by_label(k: &Coefficients, labels: &[u8], grad: &mut [f32]) -> Result<(), Error> {
     if labels.len() != grad.len() {
         return Err(Error::LengthMismatch {
             expected: labels.len(),
             found: grad.len(),
         });
-    }
-    if labels.iter().fold(0u8, |acc, &y| acc | y) > 1 {
-        let index = labels.iter().position(|&y| y > 1).unwrap_or(0);
-        return Err(Error::InvalidLabel { index });
     }
     let negative = k.negative.to_bits();
     let flip = k.positive.to_bits() ^ negative;

@@ -55,6 +55,7 @@ pub mod math;
 mod metric;
 pub mod metrics;
 pub mod multiclass;
+mod samples;
 pub mod train;
 
 pub use amplifier::{sigmoid, Amplified, Amplifier};
@@ -63,3 +64,4 @@ pub use error::{Error, Parameter};
 pub use grad::{BinaryLoss, Coefficients, LossOutput};
 pub use metric::{Degenerate, Evaluation, Metric, Partials, Range};
 pub use multiclass::{Average, ClassConfusion, MulticlassLoss, MulticlassOutput};
+pub use samples::{Logits, Probs, Samples};

@@ -30,6 +30,23 @@ pub fn exp(x: f32) -> f32 {
     }
 }
 
+/// `e^-|x|`, the form of every per-sample exp here (the sigmoid's and the amplifier's):
+/// [`exp`] of `-|x|`, bit for bit, without the clamp a non-positive argument never needs.
+// Outlined on Cortex-M (one copy instead of the two or three that loop unrolling makes),
+// it cost 12 instructions per sample in spills around the call (105 against 92.6).
+#[inline(always)]
+pub fn exp_neg_abs(x: f32) -> f32 {
+    let neg = f32::from_bits(x.to_bits() | 0x8000_0000);
+    #[cfg(feature = "micromath")]
+    {
+        micromath::F32(neg).exp().0
+    }
+    #[cfg(all(feature = "libm", not(feature = "micromath")))]
+    {
+        crate::fast_exp::exp_nonpositive(neg)
+    }
+}
+
 /// Natural logarithm (libm with either backend: see the module docs).
 #[inline(always)]
 pub fn ln(x: f32) -> f32 {

@@ -281,3 +281,43 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn typed_samples_match_the_run_time_input_bit_for_bit() {
+    use anyloss_core::{Logits, Probs};
+    let loss = f1();
+    let labels: Vec<u8> = (0..1000).map(|i| u8::from(i % 7 < 2)).collect();
+    let xs: Vec<f32> = (0..1000).map(|i| (i % 101) as f32 / 100.0).collect();
+    let zs: Vec<f32> = xs.iter().map(|p| 8.0 * (p - 0.5)).collect();
+    let (mut g1, mut g2) = (vec![0.0; 1000], vec![0.0; 1000]);
+    let a = loss.loss_and_grad(&labels, Probs(&xs), &mut g1).unwrap();
+    let b = loss
+        .loss_and_grad(&labels, Input::Probs(&xs), &mut g2)
+        .unwrap();
+    assert_eq!(a, b);
+    assert_eq!(g1, g2);
+    let a = loss.loss_and_grad(&labels, Logits(&zs), &mut g1).unwrap();
+    let b = loss
+        .loss_and_grad(&labels, Input::Logits(&zs), &mut g2)
+        .unwrap();
+    assert_eq!(a, b);
+    assert_eq!(g1, g2);
+    assert_eq!(
+        loss.confusion(&labels, Probs(&xs)).unwrap(),
+        Confusion::from_probs(loss.amplifier(), &labels, &xs).unwrap()
+    );
+    // The typed forms check their input as `Input` does.
+    let mut bad = labels.clone();
+    bad[999] = 255;
+    assert_eq!(
+        loss.loss_and_grad(&bad, Probs(&xs), &mut g1),
+        Err(Error::InvalidLabel { index: 999 })
+    );
+    assert_eq!(
+        loss.loss(&labels, Logits(&zs[1..])),
+        Err(Error::LengthMismatch {
+            expected: 1000,
+            found: 999
+        })
+    );
+}

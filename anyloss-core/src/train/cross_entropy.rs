@@ -9,7 +9,7 @@ use crate::math;
 /// and `∂loss/∂z = sigmoid(z) − y`.
 #[inline]
 pub fn bce_with_logit(z: f32, y: u8) -> (f32, f32) {
-    let e = math::exp(-math::abs(z));
+    let e = math::exp_neg_abs(z);
     let big = 1.0 / (1.0 + e);
     let p = if z >= 0.0 { big } else { e * big };
     let yf = f32::from(u8::from(y != 0));

@@ -8,7 +8,7 @@
 use core::hint::black_box;
 
 use anyloss_core::metrics::F1;
-use anyloss_core::{BinaryLoss, Error, Input, LossOutput};
+use anyloss_core::{BinaryLoss, Error, Logits, LossOutput, Probs};
 
 use crate::dataset;
 use crate::icount::InstructionCounter;
@@ -84,7 +84,7 @@ pub fn f1_loss_and_grad(
     probs: &[f32],
     grad: &mut [f32],
 ) -> Result<LossOutput, Error> {
-    loss.loss_and_grad(labels, Input::Probs(probs), grad)
+    loss.loss_and_grad(labels, Probs(probs), grad)
 }
 
 /// The same on logits.
@@ -95,7 +95,7 @@ fn f1_loss_and_grad_logits(
     logits: &[f32],
     grad: &mut [f32],
 ) -> Result<LossOutput, Error> {
-    loss.loss_and_grad(labels, Input::Logits(logits), grad)
+    loss.loss_and_grad(labels, Logits(logits), grad)
 }
 
 /// Pass 1 alone on probabilities.
@@ -106,7 +106,7 @@ fn f1_pass1(
     probs: &[f32],
     _grad: &mut [f32],
 ) -> Result<LossOutput, Error> {
-    let confusion = loss.confusion(labels, Input::Probs(probs))?;
+    let confusion = loss.confusion(labels, Probs(probs))?;
     Ok(LossOutput {
         confusion,
         ..LossOutput::default()
