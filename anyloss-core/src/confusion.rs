@@ -145,27 +145,28 @@ pub(crate) const LANES: usize = 1;
 /// Scalar targets keep the same 256 terms per lane (and a 1 KiB scratch on the no-cache path).
 pub(crate) const BLOCK: usize = 256 * LANES;
 
-/// Neumaier-compensated f32 sum.
+/// Kahan-compensated f32 sum: the error stays at a few ulps of the total however many
+/// block totals come in. Every addend here (a block's entry) is non-negative, the case
+/// where Kahan's branch-free form is as accurate as Neumaier's, which needs a compare and
+/// a select (three instructions on a Cortex-M4) per add.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Compensated {
     sum: f32,
+    /// Minus the low-order part lost by the last addition.
     carry: f32,
 }
 
 impl Compensated {
     #[inline]
     pub(crate) fn add(&mut self, x: f32) {
-        let t = self.sum + x;
-        if crate::math::abs(self.sum) >= crate::math::abs(x) {
-            self.carry += (self.sum - t) + x;
-        } else {
-            self.carry += (x - t) + self.sum;
-        }
+        let y = x - self.carry;
+        let t = self.sum + y;
+        self.carry = (t - self.sum) - y;
         self.sum = t;
     }
 
     pub(crate) fn value(&self) -> f32 {
-        self.sum + self.carry
+        self.sum - self.carry
     }
 }
 
@@ -340,6 +341,9 @@ pub(crate) fn entries<K: Kernel>(
 /// Pass 1 of the two-pass gradient: the entries, and `dA/d(input)` of each sample written
 /// into `cache` (so pass 2 needs no `exp`). On error the contents of `cache` are
 /// unspecified.
+// Inlined into the caller (`loss_and_grad`): one stack frame instead of two, which on a
+// Cortex-M4 is 20 bytes less (a saved-register area and the result slot).
+#[inline]
 pub(crate) fn entries_into<K: Kernel>(
     amp: &Amplifier,
     labels: &[u8],

@@ -48,6 +48,7 @@ pub(crate) mod sealed {
         fn entries(self, amp: &Amplifier, labels: &[u8]) -> Result<Confusion, Error> {
             entries::<ProbKernel>(amp, labels, self.0)
         }
+        #[inline]
         fn entries_into(
             self,
             amp: &Amplifier,
@@ -62,6 +63,7 @@ pub(crate) mod sealed {
         fn entries(self, amp: &Amplifier, labels: &[u8]) -> Result<Confusion, Error> {
             entries::<LogitKernel>(amp, labels, self.0)
         }
+        #[inline]
         fn entries_into(
             self,
             amp: &Amplifier,
