@@ -31,12 +31,12 @@ impl Confusion {
 
     /// Soft entries of binary `labels` (0 or 1) and probabilities `probs` in `[0, 1]`.
     pub fn from_probs(amp: &Amplifier, labels: &[u8], probs: &[f32]) -> Result<Self, Error> {
-        entries::<ProbKernel>(amp, labels, probs)
+        crate::samples::entries(amp, labels, crate::Probs(probs))
     }
 
     /// Soft entries of binary `labels` (0 or 1) and logits `z`, with `p = sigmoid(z)`.
     pub fn from_logits(amp: &Amplifier, labels: &[u8], logits: &[f32]) -> Result<Self, Error> {
-        entries::<LogitKernel>(amp, labels, logits)
+        crate::samples::entries(amp, labels, crate::Logits(logits))
     }
 
     /// Number of samples, `TP + FN + FP + TN`.
@@ -143,7 +143,19 @@ pub(crate) const LANES: usize = 1;
 /// Samples per block. Each lane sums at most `BLOCK/LANES` terms in plain f32 before the
 /// block total goes into a compensated running sum, which bounds the error at N = 10^6.
 /// Scalar targets keep the same 256 terms per lane (and a 1 KiB scratch on the no-cache path).
-pub(crate) const BLOCK: usize = 256 * LANES;
+pub(crate) const BLOCK: usize = block_len(LANES);
+/// The widest lane count a build may run: x86-64 runs 8 lanes under AVX2 when the
+/// `dispatch` feature finds it at run time (see `dispatch.rs`), whatever the build targets.
+#[cfg(any(target_arch = "x86_64", target_arch = "x86"))]
+pub(crate) const WIDE: usize = 8;
+/// See above: other targets run [`LANES`] only.
+#[cfg(not(any(target_arch = "x86_64", target_arch = "x86")))]
+pub(crate) const WIDE: usize = LANES;
+
+/// Samples per block at `w` lanes: 256 terms per lane.
+pub(crate) const fn block_len(w: usize) -> usize {
+    256 * w
+}
 
 /// Kahan-compensated f32 sum: the error stays at a few ulps of the total however many
 /// block totals come in. Every addend here (a block's entry) is non-negative, the case
@@ -157,7 +169,7 @@ pub(crate) struct Compensated {
 }
 
 impl Compensated {
-    #[inline]
+    #[inline(always)]
     pub(crate) fn add(&mut self, x: f32) {
         let y = x - self.carry;
         let t = self.sum + y;
@@ -165,16 +177,17 @@ impl Compensated {
         self.sum = t;
     }
 
+    #[inline(always)]
     pub(crate) fn value(&self) -> f32 {
         self.sum - self.carry
     }
 }
 
 /// Pairwise reduction of the lanes.
-#[inline]
-pub(crate) fn reduce(lanes: &[f32; LANES]) -> f32 {
+#[inline(always)]
+pub(crate) fn reduce<const W: usize>(lanes: &[f32; W]) -> f32 {
     let mut w = *lanes;
-    let mut width = LANES / 2;
+    let mut width = W / 2;
     while width > 0 {
         let (lo, hi) = w.split_at_mut(width);
         for (a, b) in lo.iter_mut().zip(hi.iter()) {
@@ -186,24 +199,28 @@ pub(crate) fn reduce(lanes: &[f32; LANES]) -> f32 {
 }
 
 #[derive(Clone, Copy)]
-pub(crate) struct LaneSums {
-    pub(crate) tp: [f32; LANES],
-    pub(crate) fn_: [f32; LANES],
-    pub(crate) fp: [f32; LANES],
-    pub(crate) tn: [f32; LANES],
+pub(crate) struct LaneSums<const W: usize> {
+    pub(crate) tp: [f32; W],
+    pub(crate) fn_: [f32; W],
+    pub(crate) fp: [f32; W],
+    pub(crate) tn: [f32; W],
 }
 
-impl LaneSums {
+impl<const W: usize> LaneSums<W> {
     pub(crate) const ZERO: Self = Self {
-        tp: [0.0; LANES],
-        fn_: [0.0; LANES],
-        fp: [0.0; LANES],
-        tn: [0.0; LANES],
+        tp: [0.0; W],
+        fn_: [0.0; W],
+        fp: [0.0; W],
+        tn: [0.0; W],
     };
 }
 
 /// The per-sample kernel: how one input is checked and amplified.
 pub(crate) trait Kernel {
+    /// Valid inputs lie in `[LOWEST, HIGHEST]` (and are not NaN).
+    const LOWEST: f32;
+    /// See [`Kernel::LOWEST`].
+    const HIGHEST: f32;
     /// A word whose top bit is set when `x` may be invalid, and clear only for valid `x`.
     /// Integer operations on the bits: two or three per sample, OR-ed over a block and
     /// vectorized, where float compares cost three instructions each on a Cortex-M4.
@@ -224,6 +241,8 @@ pub(crate) trait Kernel {
 /// Probabilities: `A(p)` and `dA/dp`.
 pub(crate) struct ProbKernel;
 impl Kernel for ProbKernel {
+    const LOWEST: f32 = 0.0;
+    const HIGHEST: f32 = 1.0;
     /// The sign bit flags negatives (and -0.0, which the exact check then accepts); the
     /// wrapped difference flags every pattern above 1.0's, which covers +inf and NaN.
     #[inline(always)]
@@ -247,6 +266,8 @@ impl Kernel for ProbKernel {
 /// Logits: `A(sigmoid(z))` and `dA/dz`.
 pub(crate) struct LogitKernel;
 impl Kernel for LogitKernel {
+    const LOWEST: f32 = f32::MIN;
+    const HIGHEST: f32 = f32::MAX;
     /// An all-ones exponent (infinity or NaN) carries into the top bit; a finite
     /// magnitude stays below it.
     #[inline(always)]
@@ -311,6 +332,7 @@ fn amplify_from_exp(l: f32, x: f32, e: f32) -> Amplified {
 }
 
 /// The checks shared by both forms of pass 1.
+#[inline(always)]
 fn check_lengths(labels: &[u8], xs: &[f32]) -> Result<(), Error> {
     if labels.len() != xs.len() {
         return Err(Error::LengthMismatch {
@@ -324,17 +346,27 @@ fn check_lengths(labels: &[u8], xs: &[f32]) -> Result<(), Error> {
     Ok(())
 }
 
-/// Pass 1 alone: the entries of `labels` and inputs `xs` (for [`Kernel`] `K`).
+/// Pass 1 alone: the entries of `labels` and inputs `xs` (for [`Kernel`] `K`), at `W`
+/// lanes.
 ///
-/// Errors are reported for the first offending sample.
-pub(crate) fn entries<K: Kernel>(
+/// Errors are reported for the first offending sample. The derivatives go to a scratch
+/// block, which the gradient path does not pay for (zeroing it is a tenth of a call at
+/// N = 64). Callers keep this out of the gradient path's frame: inlined there, the 1 KiB
+/// scratch made every gradient call's frame that much bigger on a Cortex-M4.
+#[inline(always)]
+pub(crate) fn entries<K: Kernel, const W: usize>(
     amp: &Amplifier,
     labels: &[u8],
     xs: &[f32],
 ) -> Result<Confusion, Error> {
     check_lengths(labels, xs)?;
     let mut totals = [Compensated::default(); 4];
-    run_uncached::<K>(amp, labels, xs, &mut totals)?;
+    let mut scratch = [0.0f32; block_len(WIDE)];
+    let len = block_len(W);
+    for (b, (ys, xs)) in labels.chunks(len).zip(xs.chunks(len)).enumerate() {
+        let out = scratch.get_mut(..ys.len()).unwrap_or(&mut []);
+        step::<K, W>(amp, ys, xs, out, b * len, &mut totals)?;
+    }
     Ok(total_of(&totals))
 }
 
@@ -342,9 +374,10 @@ pub(crate) fn entries<K: Kernel>(
 /// into `cache` (so pass 2 needs no `exp`). On error the contents of `cache` are
 /// unspecified.
 // Inlined into the caller (`loss_and_grad`): one stack frame instead of two, which on a
-// Cortex-M4 is 20 bytes less (a saved-register area and the result slot).
-#[inline]
-pub(crate) fn entries_into<K: Kernel>(
+// Cortex-M4 is 20 bytes less (a saved-register area and the result slot), and the
+// run-time dispatch needs it inlined into its target-feature function.
+#[inline(always)]
+pub(crate) fn entries_into<K: Kernel, const W: usize>(
     amp: &Amplifier,
     labels: &[u8],
     xs: &[f32],
@@ -358,13 +391,15 @@ pub(crate) fn entries_into<K: Kernel>(
         });
     }
     let mut totals = [Compensated::default(); 4];
-    let blocks = labels.chunks(BLOCK).zip(xs.chunks(BLOCK)).enumerate();
-    for ((b, (ys, xs)), out) in blocks.zip(cache.chunks_mut(BLOCK)) {
-        step::<K>(amp, ys, xs, out, b * BLOCK, &mut totals)?;
+    let len = block_len(W);
+    let blocks = labels.chunks(len).zip(xs.chunks(len)).enumerate();
+    for ((b, (ys, xs)), out) in blocks.zip(cache.chunks_mut(len)) {
+        step::<K, W>(amp, ys, xs, out, b * len, &mut totals)?;
     }
     Ok(total_of(&totals))
 }
 
+#[inline(always)]
 fn total_of(totals: &[Compensated; 4]) -> Confusion {
     Confusion::new(
         totals[0].value(),
@@ -374,28 +409,9 @@ fn total_of(totals: &[Compensated; 4]) -> Confusion {
     )
 }
 
-/// Pass 1 when only the entries are wanted: the derivatives go to a scratch block, which
-/// the gradient path does not pay for (zeroing 4 KiB is a tenth of a call at N = 64).
-/// Never inlined, so the 4 KiB scratch is on the stack only on this path: inlined into
-/// [`run`], it made every gradient call's frame 4.5 KiB on a Cortex-M4.
-#[inline(never)]
-fn run_uncached<K: Kernel>(
-    amp: &Amplifier,
-    labels: &[u8],
-    xs: &[f32],
-    totals: &mut [Compensated; 4],
-) -> Result<(), Error> {
-    let mut scratch = [0.0f32; BLOCK];
-    for (b, (ys, xs)) in labels.chunks(BLOCK).zip(xs.chunks(BLOCK)).enumerate() {
-        let out = scratch.get_mut(..ys.len()).unwrap_or(&mut []);
-        step::<K>(amp, ys, xs, out, b * BLOCK, totals)?;
-    }
-    Ok(())
-}
-
 /// One block of pass 1, added into `totals`; `offset` is the block's first index.
 #[inline(always)]
-fn step<K: Kernel>(
+fn step<K: Kernel, const W: usize>(
     amp: &Amplifier,
     ys: &[u8],
     xs: &[f32],
@@ -403,7 +419,7 @@ fn step<K: Kernel>(
     offset: usize,
     totals: &mut [Compensated; 4],
 ) -> Result<(), Error> {
-    let (lanes, ok) = block::<K>(amp, ys, xs, out);
+    let (lanes, ok) = block::<K, W>(amp, ys, xs, out);
     if !ok {
         if let Some(e) = first_error::<K>(ys, xs, out.len(), offset) {
             return Err(e);
@@ -426,39 +442,130 @@ fn step<K: Kernel>(
 /// flagged block is rescanned
 /// exactly by [`first_error`]. A label's weights are `y` and `1 - y` as floats, and the
 /// negatives' entries are the sample's total minus its positive part, exact for 0 and 1.
-// `k < LANES` indexes `[_; LANES]` arrays: in bounds by construction, and the compiler
+// `k < W` indexes `[_; W]` arrays: in bounds by construction, and the compiler
 // drops the checks. Plain indexing keeps the loop in the shape LLVM vectorizes.
-// `k % LANES` is 0 on one-lane targets; the expression stays for the others.
+// `k % W` is 0 on one-lane targets; the expression stays for the others.
 #[allow(clippy::indexing_slicing, clippy::modulo_one)]
 #[inline(always)]
-fn block<K: Kernel>(amp: &Amplifier, ys: &[u8], xs: &[f32], out: &mut [f32]) -> (LaneSums, bool) {
-    let mut s = LaneSums::ZERO;
-    // The exp of every sample first, into `out`: a loop with no carried dependency, whose
-    // long chains overlap. Fused with the sums below, the out-of-order window held too few
-    // samples to hide them (llvm-mca, znver3: 47 cycles per 4 samples against 14 issued).
-    // In-order cores have no window to fill: one pass there is smaller (the loop is not
-    // unrolled into three copies of the exp) and as fast.
-    if LANES > 1 {
-        for (o, &x) in out.iter_mut().zip(xs) {
-            *o = K::prepare(amp, x);
-        }
-    }
+fn block<K: Kernel, const W: usize>(
+    amp: &Amplifier,
+    ys: &[u8],
+    xs: &[f32],
+    out: &mut [f32],
+) -> (LaneSums<W>, bool) {
+    let complete = out.len() == ys.len() && xs.len() == ys.len();
+    let (s, suspect) = if W == 1 {
+        one_lane::<K, W>(amp, ys, xs, out)
+    } else {
+        lanes_outlined::<K, W>(amp, ys, xs, out)
+    };
+    // A label above 1 carries into the top bit as an input's flag does.
+    (s, complete && suspect & SIGN == 0)
+}
+
+/// Added to a label, sets the top bit exactly when the label is above 1.
+#[inline(always)]
+fn label_suspect(y: u8) -> u32 {
+    u32::from(y).wrapping_add(LABEL_FLAG)
+}
+
+/// [`block`] on an in-order core (Cortex-M): one pass, exp included. There is no window
+/// to fill, and one loop is smaller (LLVM unrolled the split form into three copies of
+/// the exp) and as fast.
+#[inline(always)]
+fn one_lane<K: Kernel, const W: usize>(
+    amp: &Amplifier,
+    ys: &[u8],
+    xs: &[f32],
+    out: &mut [f32],
+) -> (LaneSums<W>, u32) {
+    let (mut tp, mut fn_, mut fp, mut tn) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
     let mut suspect = 0u32;
-    // For the vectorizer: with a per-lane sum of the inputs in this loop, LLVM's SLP
-    // vectorizer packs the lanes of each entry into a vector; without it, it packed the
-    // four entries of one sample and scalarized the rest (SSE2: 4.2 against 2.7 ns per
-    // sample at N = 10^6), also when the sum was computed but not used. So it is used, as
-    // a second finiteness check (an overflowing sum only sends the block to the exact
-    // rescan). One-lane targets, which do not vectorize, skip it.
-    let mut seed = [0.0f32; LANES];
+    for ((&y, &x), o) in ys.iter().zip(xs).zip(out.iter_mut()) {
+        let amped = K::eval(amp, x);
+        suspect |= K::suspect(x) | label_suspect(y);
+        let pos = f32::from(y);
+        let t = pos * amped.a;
+        let f = pos * amped.one_minus_a;
+        tp += t;
+        fn_ += f;
+        fp += amped.a - t;
+        tn += amped.one_minus_a - f;
+        *o = amped.slope;
+    }
+    let mut s = LaneSums::<W>::ZERO;
+    add_to_lane(&mut s, 0, tp, fn_, fp, tn);
+    (s, suspect)
+}
+
+/// Adds one sample's entries to lane `k` (in bounds: callers pass `k < W`).
+#[inline(always)]
+fn add_to_lane<const W: usize>(s: &mut LaneSums<W>, k: usize, tp: f32, fn_: f32, fp: f32, tn: f32) {
+    if let (Some(a), Some(b), Some(c), Some(d)) = (
+        s.tp.get_mut(k),
+        s.fn_.get_mut(k),
+        s.fp.get_mut(k),
+        s.tn.get_mut(k),
+    ) {
+        *a += tp;
+        *b += fn_;
+        *c += fp;
+        *d += tn;
+    }
+}
+
+/// [`lanes`] in a function of its own, compiled for AVX2 when `W` asks for it (see
+/// `dispatch.rs`): inlined into the whole call, its lane loop was no longer unrolled and
+/// ran one lane at a time (AVX2: 4.8 against 1.4 ns/sample).
+#[inline(never)]
+fn lanes_outlined<K: Kernel, const W: usize>(
+    amp: &Amplifier,
+    ys: &[u8],
+    xs: &[f32],
+    out: &mut [f32],
+) -> (LaneSums<W>, u32) {
+    crate::dispatch::vectorized::<W, _>(
+        #[inline(always)]
+        || lanes::<K, W>(amp, ys, xs, out),
+    )
+}
+
+/// [`block`] on a SIMD core: the exp of every sample first, into `out`, in a loop with
+/// no carried dependency, so that the long exp chains of consecutive samples overlap
+/// (fused with the sums, the out-of-order window held too few samples to hide them:
+/// llvm-mca, znver3, 47 cycles per 4 samples against 14 issued); then the sums, lane by
+/// lane.
+///
+/// The inputs are checked here by lane-wise minimum, maximum and sum (any NaN or infinity
+/// makes a sum non-finite; anything out of range moves the minimum or maximum out; a
+/// finite sum that overflows only sends the block to the exact rescan). The bit test of
+/// [`one_lane`] is cheaper per sample, but in this loop it led LLVM's SLP vectorizer to
+/// pack one sample's four entries into a vector instead of one entry's lanes (SSE2: 2.7
+/// against 4.2 to 5.6 ns/sample, AVX2: 1.5 against 2.1 to 2.7, at N = 10^6).
+// `k < W` indexes `[_; W]` arrays: in bounds by construction, and the compiler drops the
+// checks. Plain indexing keeps the loop in the shape LLVM vectorizes.
+#[allow(clippy::indexing_slicing, clippy::modulo_one)]
+#[inline(always)]
+fn lanes<K: Kernel, const W: usize>(
+    amp: &Amplifier,
+    ys: &[u8],
+    xs: &[f32],
+    out: &mut [f32],
+) -> (LaneSums<W>, u32) {
+    let labels_ok = ys.iter().fold(0u8, |acc, &y| acc | y) <= 1;
+    let mut s = LaneSums::<W>::ZERO;
+    let mut lo = [K::LOWEST; W];
+    let mut hi = [K::HIGHEST; W];
+    let mut sum = [0.0f32; W];
+    for (o, &x) in out.iter_mut().zip(xs) {
+        *o = K::prepare(amp, x);
+    }
     let mut lane = |k: usize, y: u8, x: f32, o: &mut f32| {
-        let prepared = if LANES > 1 { *o } else { K::prepare(amp, x) };
-        let amped = K::finish(amp, x, prepared);
-        if LANES > 1 {
-            seed[k] += x;
-        }
-        // A label above 1 carries into the top bit as an input's flag does.
-        suspect |= K::suspect(x) | u32::from(y).wrapping_add(LABEL_FLAG);
+        let amped = K::finish(amp, x, *o);
+        // Compare-and-pick, not `f32::min`, which adds NaN handling the sum already does.
+        lo[k] = if x < lo[k] { x } else { lo[k] };
+        hi[k] = if x > hi[k] { x } else { hi[k] };
+        sum[k] += x;
         let pos = f32::from(y);
         let tp = pos * amped.a;
         let fn_ = pos * amped.one_minus_a;
@@ -468,20 +575,27 @@ fn block<K: Kernel>(amp: &Amplifier, ys: &[u8], xs: &[f32], out: &mut [f32]) -> 
         s.tn[k] += amped.one_minus_a - fn_;
         *o = amped.slope;
     };
-    let (yc, yr) = ys.as_chunks::<LANES>();
-    let (xc, xr) = xs.as_chunks::<LANES>();
-    let (oc, or) = out.as_chunks_mut::<LANES>();
+    let (yc, yr) = ys.as_chunks::<W>();
+    let (xc, xr) = xs.as_chunks::<W>();
+    let (oc, or) = out.as_chunks_mut::<W>();
     for ((y, x), o) in yc.iter().zip(xc).zip(oc.iter_mut()) {
-        for k in 0..LANES {
-            lane(k, y[k], x[k], &mut o[k]);
+        // Through local copies: the chunk's loads all come before its stores whatever
+        // the pointers' provenance (under run-time dispatch the slices reach this code
+        // through `pulp`, whose call loses their no-alias facts, and the SLP vectorizer
+        // then kept the lanes scalar).
+        let (y, x, mut e) = (*y, *x, *o);
+        for k in 0..W {
+            lane(k, y[k], x[k], &mut e[k]);
         }
+        *o = e;
     }
     for (k, ((&y, &x), o)) in yr.iter().zip(xr).zip(or.iter_mut()).enumerate() {
-        lane(k % LANES, y, x, o);
+        lane(k % W, y, x, o);
     }
-    let complete = out.len() == ys.len() && xs.len() == ys.len();
-    let clean = suspect & SIGN == 0 && seed.iter().all(|v| v.is_finite());
-    (s, complete && clean)
+    let in_range = lo.iter().all(|&v| v >= K::LOWEST) && hi.iter().all(|&v| v <= K::HIGHEST);
+    let finite = sum.iter().all(|v| v.is_finite());
+    let ok = in_range && finite && labels_ok;
+    (s, if ok { 0 } else { SIGN })
 }
 
 #[cold]

@@ -47,6 +47,7 @@
 
 mod amplifier;
 mod confusion;
+mod dispatch;
 mod error;
 #[cfg(all(feature = "libm", not(feature = "micromath")))]
 mod fast_exp;

@@ -1,7 +1,8 @@
 //! The model's outputs as a binary loss takes them, typed so that a call links only the
 //! kernel it uses.
 
-use crate::confusion::{entries, entries_into, Confusion, Input, LogitKernel, ProbKernel};
+use crate::confusion::{self, Confusion, Input, LogitKernel, ProbKernel};
+use crate::dispatch::{widest, AtWidth};
 use crate::error::Error;
 use crate::Amplifier;
 
@@ -28,15 +29,47 @@ impl Samples for Probs<'_> {}
 impl Samples for Logits<'_> {}
 impl Samples for Input<'_> {}
 
+/// Pass 1 alone, at the widest lane count this CPU runs.
+pub(crate) fn entries(
+    amplifier: &Amplifier,
+    labels: &[u8],
+    input: impl Samples,
+) -> Result<Confusion, Error> {
+    widest(Pass1 {
+        amplifier,
+        labels,
+        input,
+    })
+}
+
+/// [`entries`] at a lane count.
+struct Pass1<'a, S> {
+    amplifier: &'a Amplifier,
+    labels: &'a [u8],
+    input: S,
+}
+
+impl<S: Samples> AtWidth for Pass1<'_, S> {
+    type Output = Result<Confusion, Error>;
+    #[inline(always)]
+    fn run<const W: usize>(self) -> Self::Output {
+        self.input.entries::<W>(self.amplifier, self.labels)
+    }
+}
+
 pub(crate) mod sealed {
     use super::*;
 
-    /// Pass 1 for each kind of output.
+    /// Pass 1 for each kind of output, at `W` lanes.
     pub trait Sealed {
         /// The entries alone.
-        fn entries(self, amp: &Amplifier, labels: &[u8]) -> Result<Confusion, Error>;
+        fn entries<const W: usize>(
+            self,
+            amp: &Amplifier,
+            labels: &[u8],
+        ) -> Result<Confusion, Error>;
         /// The entries, and `dA/d(input)` of each sample into `cache`.
-        fn entries_into(
+        fn entries_into<const W: usize>(
             self,
             amp: &Amplifier,
             labels: &[u8],
@@ -45,51 +78,67 @@ pub(crate) mod sealed {
     }
 
     impl Sealed for Probs<'_> {
-        fn entries(self, amp: &Amplifier, labels: &[u8]) -> Result<Confusion, Error> {
-            entries::<ProbKernel>(amp, labels, self.0)
+        #[inline(always)]
+        fn entries<const W: usize>(
+            self,
+            amp: &Amplifier,
+            labels: &[u8],
+        ) -> Result<Confusion, Error> {
+            confusion::entries::<ProbKernel, W>(amp, labels, self.0)
         }
-        #[inline]
-        fn entries_into(
+        #[inline(always)]
+        fn entries_into<const W: usize>(
             self,
             amp: &Amplifier,
             labels: &[u8],
             cache: &mut [f32],
         ) -> Result<Confusion, Error> {
-            entries_into::<ProbKernel>(amp, labels, self.0, cache)
+            confusion::entries_into::<ProbKernel, W>(amp, labels, self.0, cache)
         }
     }
 
     impl Sealed for Logits<'_> {
-        fn entries(self, amp: &Amplifier, labels: &[u8]) -> Result<Confusion, Error> {
-            entries::<LogitKernel>(amp, labels, self.0)
+        #[inline(always)]
+        fn entries<const W: usize>(
+            self,
+            amp: &Amplifier,
+            labels: &[u8],
+        ) -> Result<Confusion, Error> {
+            confusion::entries::<LogitKernel, W>(amp, labels, self.0)
         }
-        #[inline]
-        fn entries_into(
+        #[inline(always)]
+        fn entries_into<const W: usize>(
             self,
             amp: &Amplifier,
             labels: &[u8],
             cache: &mut [f32],
         ) -> Result<Confusion, Error> {
-            entries_into::<LogitKernel>(amp, labels, self.0, cache)
+            confusion::entries_into::<LogitKernel, W>(amp, labels, self.0, cache)
         }
     }
 
     impl Sealed for Input<'_> {
-        fn entries(self, amp: &Amplifier, labels: &[u8]) -> Result<Confusion, Error> {
+        #[inline(always)]
+        fn entries<const W: usize>(
+            self,
+            amp: &Amplifier,
+            labels: &[u8],
+        ) -> Result<Confusion, Error> {
             match self {
-                Input::Probs(p) => Probs(p).entries(amp, labels),
-                Input::Logits(z) => Logits(z).entries(amp, labels),
+                Input::Probs(p) => Probs(p).entries::<W>(amp, labels),
+                Input::Logits(z) => Logits(z).entries::<W>(amp, labels),
             }
         }
-        fn entries_into(
+        #[inline(always)]
+        fn entries_into<const W: usize>(
             self,
             amp: &Amplifier,
             labels: &[u8],
             cache: &mut [f32],
         ) -> Result<Confusion, Error> {
             match self {
-                Input::Probs(p) => Probs(p).entries_into(amp, labels, cache),
-                Input::Logits(z) => Logits(z).entries_into(amp, labels, cache),
+                Input::Probs(p) => Probs(p).entries_into::<W>(amp, labels, cache),
+                Input::Logits(z) => Logits(z).entries_into::<W>(amp, labels, cache),
             }
         }
     }

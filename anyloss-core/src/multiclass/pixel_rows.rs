@@ -78,7 +78,7 @@ fn block<Y: Copy + Into<u32>>(
     ys: &[Y],
     xs: &[f32],
     out: &mut [f32],
-) -> (LaneSums, bool, bool) {
+) -> (LaneSums<LANES>, bool, bool) {
     let mut s = LaneSums::ZERO;
     let mut suspect = [0u32; LANES];
     let mut lane = |k: usize, y: Y, x: f32, o: &mut f32| {
