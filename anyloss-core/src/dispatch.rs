@@ -25,11 +25,25 @@ pub(crate) trait AtWidth {
     fn run<const W: usize>(self) -> Self::Output;
 }
 
+/// Whether this CPU runs the [`WIDE`](crate::confusion::WIDE) kernels (for callers that
+/// pick the lane count themselves).
+#[inline(always)]
+pub(crate) fn wide() -> bool {
+    #[cfg(all(feature = "dispatch", any(target_arch = "x86_64", target_arch = "x86")))]
+    {
+        LANES < WIDE && pulp::x86::V3::try_new().is_some()
+    }
+    #[cfg(not(all(feature = "dispatch", any(target_arch = "x86_64", target_arch = "x86"))))]
+    {
+        false
+    }
+}
+
 /// Runs `op` at the widest lane count this CPU supports.
 #[inline(always)]
 pub(crate) fn widest<Op: AtWidth>(op: Op) -> Op::Output {
     #[cfg(all(feature = "dispatch", any(target_arch = "x86_64", target_arch = "x86")))]
-    if LANES < WIDE && pulp::x86::V3::try_new().is_some() {
+    if wide() {
         return op.run::<WIDE>();
     }
     op.run::<LANES>()

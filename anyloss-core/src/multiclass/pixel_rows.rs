@@ -5,14 +5,31 @@ use super::class_confusion::{ClassConfusion, ClassTotals};
 use super::labels::{weights, Labels};
 use super::layout::Layout;
 use crate::amplifier::Amplifier;
-use crate::confusion::{reduce, Confusion, Kernel, LaneSums, ProbKernel, BLOCK, LANES};
+use crate::confusion::{block_len, reduce, Confusion, Kernel, LaneSums, ProbKernel, LANES, WIDE};
+use crate::dispatch::{vectorized, wide};
 use crate::error::{Error, Parameter};
 use crate::grad::Coefficients;
 
 const SHAPE: Error = Error::InvalidParameter(Parameter::Shape);
 
-/// Pass 1: entries of every class, and `dA/dp` of each element into `cache` when given.
+/// Pass 1: entries of every class, and `dA/dp` of each element into `cache` when given, at
+/// the widest lane count this CPU runs (see `dispatch.rs`).
 pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
+    amp: &Amplifier,
+    layout: &Layout<C>,
+    labels: &Labels<'_, Y>,
+    probs: &[f32],
+    cache: Option<&mut [f32]>,
+    support: [u64; C],
+) -> Result<ClassConfusion<C>, Error> {
+    if wide() {
+        accumulate_at::<C, Y, WIDE>(amp, layout, labels, probs, cache, support)
+    } else {
+        accumulate_at::<C, Y, LANES>(amp, layout, labels, probs, cache, support)
+    }
+}
+
+fn accumulate_at<const C: usize, Y: Copy + Into<u32>, const W: usize>(
     amp: &Amplifier,
     layout: &Layout<C>,
     labels: &Labels<'_, Y>,
@@ -20,8 +37,10 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
     mut cache: Option<&mut [f32]>,
     support: [u64; C],
 ) -> Result<ClassConfusion<C>, Error> {
+    const { assert!(W <= WIDE) };
     let mut totals = ClassTotals::<C>::new();
-    let mut scratch = [0.0f32; BLOCK];
+    let mut scratch = [0.0f32; block_len(WIDE)];
+    let len = block_len(W);
     let pixels = layout.pixels();
     let class_stride = layout.strides().class;
     for sample in 0..layout.samples() {
@@ -29,14 +48,15 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
         for c in 0..C {
             let start = layout.base(sample, 0) + c * class_stride;
             let xs = probs.get(start..start + pixels).ok_or(SHAPE)?;
-            for (b, (ys, xs)) in ys.chunks(BLOCK).zip(xs.chunks(BLOCK)).enumerate() {
-                let offset = start + b * BLOCK;
+            for (b, (ys, xs)) in ys.chunks(len).zip(xs.chunks(len)).enumerate() {
+                let offset = start + b * len;
                 let out = match cache.as_deref_mut() {
                     Some(cache) => cache.get_mut(offset..offset + xs.len()),
                     None => scratch.get_mut(..xs.len()),
                 }
                 .ok_or(SHAPE)?;
-                let (lanes, complete, clean) = block(amp, c as u32, labels.ignore, ys, xs, out);
+                let (lanes, complete, clean) =
+                    block_outlined::<Y, W>(amp, c as u32, labels.ignore, ys, xs, out);
                 if !complete {
                     return Err(SHAPE);
                 }
@@ -60,27 +80,44 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
     Ok(totals.finish(support))
 }
 
-/// The lane sums of one block of a (sample, class) row, with `dA/dp` into `out`, whether
-/// the lengths matched, and whether every probability is certainly valid.
-///
-/// Validity is not decided per element, which would put a mask of bools in the loop: each
-/// lane ORs the [`Kernel::suspect`] words of its inputs, and a flagged block is rescanned
-/// exactly by [`first_error`].
-// `k < LANES` indexes `[_; LANES]` arrays: in bounds by construction, and the compiler
-// drops the checks. Plain indexing keeps the loop in the shape LLVM vectorizes.
-// `k % LANES` is 0 on one-lane targets; the expression stays for the others.
-#[allow(clippy::indexing_slicing, clippy::modulo_one)]
-#[inline(always)]
-fn block<Y: Copy + Into<u32>>(
+/// [`block`] in a function of its own, compiled for AVX2 when `W` asks for it (see
+/// `dispatch.rs`).
+#[inline(never)]
+fn block_outlined<Y: Copy + Into<u32>, const W: usize>(
     amp: &Amplifier,
     class: u32,
     ignore: u32,
     ys: &[Y],
     xs: &[f32],
     out: &mut [f32],
-) -> (LaneSums<LANES>, bool, bool) {
-    let mut s = LaneSums::ZERO;
-    let mut suspect = [0u32; LANES];
+) -> (LaneSums<W>, bool, bool) {
+    vectorized::<W, _>(
+        #[inline(always)]
+        || block::<Y, W>(amp, class, ignore, ys, xs, out),
+    )
+}
+
+/// The lane sums of one block of a (sample, class) row, with `dA/dp` into `out`, whether
+/// the lengths matched, and whether every probability is certainly valid.
+///
+/// Validity is not decided per element, which would put a mask of bools in the loop: each
+/// lane ORs the [`Kernel::suspect`] words of its inputs, and a flagged block is rescanned
+/// exactly by [`first_error`].
+// `k < W` indexes `[_; W]` arrays: in bounds by construction, and the compiler drops the
+// checks. Plain indexing keeps the loop in the shape LLVM vectorizes. `k % W` is 0 on
+// one-lane targets; the expression stays for the others.
+#[allow(clippy::indexing_slicing, clippy::modulo_one)]
+#[inline(always)]
+fn block<Y: Copy + Into<u32>, const W: usize>(
+    amp: &Amplifier,
+    class: u32,
+    ignore: u32,
+    ys: &[Y],
+    xs: &[f32],
+    out: &mut [f32],
+) -> (LaneSums<W>, bool, bool) {
+    let mut s = LaneSums::<W>::ZERO;
+    let mut suspect = [0u32; W];
     let mut lane = |k: usize, y: Y, x: f32, o: &mut f32| {
         let amped = ProbKernel::eval(amp, x);
         suspect[k] |= ProbKernel::suspect(x);
@@ -91,16 +128,20 @@ fn block<Y: Copy + Into<u32>>(
         s.tn[k] += neg * amped.one_minus_a;
         *o = amped.slope;
     };
-    let (yc, yr) = ys.as_chunks::<LANES>();
-    let (xc, xr) = xs.as_chunks::<LANES>();
-    let (oc, or) = out.as_chunks_mut::<LANES>();
+    let (yc, yr) = ys.as_chunks::<W>();
+    let (xc, xr) = xs.as_chunks::<W>();
+    let (oc, or) = out.as_chunks_mut::<W>();
     for ((y, x), o) in yc.iter().zip(xc).zip(oc.iter_mut()) {
-        for k in 0..LANES {
-            lane(k, y[k], x[k], &mut o[k]);
+        // Through local copies, as in the binary kernel: all loads before all stores.
+        let (y, x) = (*y, *x);
+        let mut e = [0.0f32; W];
+        for k in 0..W {
+            lane(k, y[k], x[k], &mut e[k]);
         }
+        *o = e;
     }
     for (k, ((&y, &x), o)) in yr.iter().zip(xr).zip(or.iter_mut()).enumerate() {
-        lane(k % LANES, y, x, o);
+        lane(k % W, y, x, o);
     }
     let complete = out.len() == xs.len() && ys.len() == xs.len();
     let clean = suspect.iter().fold(0, |acc, &w| acc | w) >> 31 == 0;
@@ -131,16 +172,38 @@ pub(crate) fn scale<const C: usize, Y: Copy + Into<u32>>(
 ) -> Result<(), Error> {
     let pixels = layout.pixels();
     let class_stride = layout.strides().class;
+    let wide = wide();
     for sample in 0..layout.samples() {
         let ys = labels.of_sample(layout, sample).ok_or(SHAPE)?;
         for (c, k) in coefficients.iter().enumerate() {
             let start = layout.base(sample, 0) + c * class_stride;
             let gs = grad.get_mut(start..start + pixels).ok_or(SHAPE)?;
-            for (g, &y) in gs.iter_mut().zip(ys) {
-                let (pos, neg) = weights(y.into(), c as u32, labels.ignore);
-                *g *= pos * k.positive + neg * k.negative;
+            if wide {
+                scale_row::<Y, WIDE>(ys, gs, c as u32, labels.ignore, k);
+            } else {
+                scale_row::<Y, LANES>(ys, gs, c as u32, labels.ignore, k);
             }
         }
     }
     Ok(())
+}
+
+/// One (sample, class) row of pass 2, compiled for AVX2 when `W` asks for it.
+#[inline(never)]
+fn scale_row<Y: Copy + Into<u32>, const W: usize>(
+    ys: &[Y],
+    gs: &mut [f32],
+    class: u32,
+    ignore: u32,
+    k: &Coefficients,
+) {
+    vectorized::<W, _>(
+        #[inline(always)]
+        || {
+            for (g, &y) in gs.iter_mut().zip(ys) {
+                let (pos, neg) = weights(y.into(), class, ignore);
+                *g *= pos * k.positive + neg * k.negative;
+            }
+        },
+    )
 }
