@@ -1,7 +1,7 @@
 //! The model's outputs as a binary loss takes them, typed so that a call links only the
 //! kernel it uses.
 
-use crate::confusion::{self, Confusion, Input, LogitKernel, ProbKernel};
+use crate::confusion::{self, Confusion, Input, Kernel, LogitKernel, ProbKernel};
 use crate::dispatch::{widest, AtWidth};
 use crate::error::Error;
 use crate::Amplifier;
@@ -77,34 +77,38 @@ pub(crate) mod sealed {
         ) -> Result<Confusion, Error>;
     }
 
-    impl Sealed for Probs<'_> {
+    /// A kind of output fixed at compile time: its kernel and its values.
+    pub(crate) trait Typed {
+        /// The per-sample kernel.
+        type Kernel: Kernel;
+        /// The values.
+        fn values(&self) -> &[f32];
+    }
+
+    impl Typed for Probs<'_> {
+        type Kernel = ProbKernel;
         #[inline(always)]
-        fn entries<const W: usize>(
-            self,
-            amp: &Amplifier,
-            labels: &[u8],
-        ) -> Result<Confusion, Error> {
-            confusion::entries::<ProbKernel, W>(amp, labels, self.0)
-        }
-        #[inline(always)]
-        fn entries_into<const W: usize>(
-            self,
-            amp: &Amplifier,
-            labels: &[u8],
-            cache: &mut [f32],
-        ) -> Result<Confusion, Error> {
-            confusion::entries_into::<ProbKernel, W>(amp, labels, self.0, cache)
+        fn values(&self) -> &[f32] {
+            self.0
         }
     }
 
-    impl Sealed for Logits<'_> {
+    impl Typed for Logits<'_> {
+        type Kernel = LogitKernel;
+        #[inline(always)]
+        fn values(&self) -> &[f32] {
+            self.0
+        }
+    }
+
+    impl<T: Typed> Sealed for T {
         #[inline(always)]
         fn entries<const W: usize>(
             self,
             amp: &Amplifier,
             labels: &[u8],
         ) -> Result<Confusion, Error> {
-            confusion::entries::<LogitKernel, W>(amp, labels, self.0)
+            confusion::entries::<T::Kernel, W>(amp, labels, self.values())
         }
         #[inline(always)]
         fn entries_into<const W: usize>(
@@ -113,7 +117,7 @@ pub(crate) mod sealed {
             labels: &[u8],
             cache: &mut [f32],
         ) -> Result<Confusion, Error> {
-            confusion::entries_into::<LogitKernel, W>(amp, labels, self.0, cache)
+            confusion::entries_into::<T::Kernel, W>(amp, labels, self.values(), cache)
         }
     }
 

@@ -73,6 +73,37 @@ pub fn fit_softmax<S, O>(
     config: &FitConfig,
     probs: &mut [f32],
     grad: &mut [f32],
+    observe: impl FnMut(&EpochReport, &SoftmaxHead<S>),
+) -> Result<(), Error>
+where
+    S: AsRef<[f32]> + AsMut<[f32]>,
+    O: Optimizer + ?Sized,
+{
+    softmax_epochs(
+        head,
+        optimizer,
+        train,
+        config,
+        grad,
+        true,
+        |head, batch, grad| softmax_gradient(head, data, scaling, batch, probs, grad),
+        observe,
+    )
+}
+
+/// The epoch loop of the softmax trainers: shuffled batches, one optimizer step per batch
+/// on the gradient `batch_gradient` writes into `grad` (it returns the batch's mean loss),
+/// and an [`EpochReport`] per epoch, whose `bce` is the loss when `cross_entropy` and 0
+/// otherwise.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn softmax_epochs<S, O>(
+    head: &mut SoftmaxHead<S>,
+    optimizer: &mut O,
+    train: &mut [u32],
+    config: &FitConfig,
+    grad: &mut [f32],
+    cross_entropy: bool,
+    mut batch_gradient: impl FnMut(&SoftmaxHead<S>, &[u32], &mut [f32]) -> Result<f32, Error>,
     mut observe: impl FnMut(&EpochReport, &SoftmaxHead<S>),
 ) -> Result<(), Error>
 where
@@ -87,17 +118,18 @@ where
     }
     let mut rng = SplitMix64::new(config.seed);
     for epoch in 1..=config.epochs {
-        let (mut loss, mut seen) = (0.0f32, 0.0f32);
+        let (mut total, mut seen) = (0.0f32, 0.0f32);
         for batch in config.batching.epoch(train, &mut rng) {
-            let l = softmax_gradient(head, data, scaling, batch, probs, grad)?;
+            let l = batch_gradient(head, batch, grad)?;
             optimizer.step(head.params_mut(), grad)?;
-            loss += l * batch.len() as f32;
+            total += l * batch.len() as f32;
             seen += batch.len() as f32;
         }
+        let loss = total / seen;
         let report = EpochReport {
             epoch,
-            loss: loss / seen,
-            bce: loss / seen,
+            loss,
+            bce: if cross_entropy { loss } else { 0.0 },
             warm_start: false,
         };
         observe(&report, head);

@@ -10,7 +10,6 @@ use crate::multiclass::{ClassConfusion, Layout, MulticlassLoss, MulticlassOutput
 use super::dataset::Dataset;
 use super::fit::{EpochReport, FitConfig};
 use super::optimizer::Optimizer;
-use super::rng::SplitMix64;
 use super::softmax::{accumulate_class_gradients, logits, SoftmaxHead};
 use super::standardize::Scaling;
 
@@ -141,37 +140,23 @@ pub fn fit_softmax_metric<const C: usize, O, S, Opt>(
     config: &FitConfig,
     scratch: &mut ClassChunkScratch<'_>,
     grad: &mut [f32],
-    mut observe: impl FnMut(&EpochReport, &SoftmaxHead<S>),
+    observe: impl FnMut(&EpochReport, &SoftmaxHead<S>),
 ) -> Result<(), Error>
 where
     O: Objective,
     S: AsRef<[f32]> + AsMut<[f32]>,
     Opt: Optimizer + ?Sized,
 {
-    if train.is_empty() {
-        return Err(Error::Empty);
-    }
-    if optimizer.len() != head.params().len() {
-        return Err(Error::InvalidParameter(Parameter::Shape));
-    }
-    let mut rng = SplitMix64::new(config.seed);
-    for epoch in 1..=config.epochs {
-        let (mut total, mut seen) = (0.0f32, 0.0f32);
-        for batch in config.batching.epoch(train, &mut rng) {
-            let l = softmax_metric_gradient::<C, O, S>(
-                head, loss, data, scaling, batch, scratch, grad,
-            )?;
-            optimizer.step(head.params_mut(), grad)?;
-            total += l * batch.len() as f32;
-            seen += batch.len() as f32;
-        }
-        let report = EpochReport {
-            epoch,
-            loss: total / seen,
-            bce: 0.0,
-            warm_start: false,
-        };
-        observe(&report, head);
-    }
-    Ok(())
+    super::fit_softmax::softmax_epochs(
+        head,
+        optimizer,
+        train,
+        config,
+        grad,
+        false,
+        |head, batch, grad| {
+            softmax_metric_gradient::<C, O, S>(head, loss, data, scaling, batch, scratch, grad)
+        },
+        observe,
+    )
 }
