@@ -672,6 +672,49 @@ mod tests {
         }
     }
 
+    /// Every lane count a build can run (1 on Cortex-M, 4 with SSE2, 8 with AVX2) gives the
+    /// same per-sample derivatives bit for bit, and the same entries up to summation order.
+    #[test]
+    fn lane_counts_agree() {
+        fn run<K: Kernel, const W: usize>(
+            ys: &[u8],
+            xs: &[f32],
+        ) -> (Confusion, std::vec::Vec<f32>) {
+            let amp = Amplifier::default();
+            let mut cache = std::vec![0.0f32; xs.len()];
+            let c = entries_into::<K, W>(&amp, ys, xs, &mut cache).unwrap();
+            assert_eq!(entries::<K, W>(&amp, ys, xs).unwrap(), c);
+            (c, cache)
+        }
+        fn close(a: &Confusion, b: &Confusion) {
+            for (x, y) in [(a.tp, b.tp), (a.fn_, b.fn_), (a.fp, b.fp), (a.tn, b.tn)] {
+                assert!((x - y).abs() <= 1e-6 * x.abs().max(1.0), "{a:?} vs {b:?}");
+            }
+        }
+        // Lengths around the block sizes of every lane count, and a remainder in each.
+        for n in [1usize, 7, 255, 256, 1023, 1024, 2048 + 13, 20_000] {
+            let ys: std::vec::Vec<u8> = (0..n).map(|i| u8::from(i % 5 < 2)).collect();
+            let ps: std::vec::Vec<f32> = (0..n).map(|i| (i * 7919 % 1000) as f32 / 999.0).collect();
+            let zs: std::vec::Vec<f32> = ps.iter().map(|p| 12.0 * (p - 0.5)).collect();
+            let (c1, g1) = run::<ProbKernel, 1>(&ys, &ps);
+            for (c, g) in [
+                run::<ProbKernel, 4>(&ys, &ps),
+                run::<ProbKernel, 8>(&ys, &ps),
+            ] {
+                assert_eq!(g, g1, "n={n}");
+                close(&c, &c1);
+            }
+            let (c1, g1) = run::<LogitKernel, 1>(&ys, &zs);
+            for (c, g) in [
+                run::<LogitKernel, 4>(&ys, &zs),
+                run::<LogitKernel, 8>(&ys, &zs),
+            ] {
+                assert_eq!(g, g1, "n={n}");
+                close(&c, &c1);
+            }
+        }
+    }
+
     #[test]
     fn every_bad_input_in_a_block_is_found_wherever_it_sits() {
         let amp = Amplifier::default();
