@@ -3,10 +3,12 @@
 
 Not run in CI: PyTorch is a multi-gigabyte install. To run it on one machine, one thread:
 
-    python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch --index-url \
-        https://download.pytorch.org/whl/cpu
+    python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch
     cargo build --release -p anyloss-cli
     /tmp/torch/bin/python benches/compare_pytorch.py --anyloss target/release/anyloss
+
+(PyPI's Linux wheel pulls in the CUDA libraries, about 4 GB, which it needs to import even
+on a machine without a GPU; the CPU-only wheel from PyTorch's own index is smaller.)
 
 It times, forward plus backward, float32, `torch.set_num_threads(1)`:
 
@@ -69,7 +71,9 @@ def original_seed_multiclass(torch, labels, probs):
 def time_case(torch, loss_fn, make_inputs, elements, repeats):
     """Median ns per sample (element) of forward plus backward."""
     target, values = make_inputs()
-    calls = max(1, 20_000_000 // elements)
+    # ~2·10^7 samples per run, but at most 20,000 calls: PyTorch's per-call overhead
+    # (~0.3 ms at N = 64) would make a run of the small case last minutes.
+    calls = max(1, min(20_000_000 // elements, 20_000))
     runs = []
     for _ in range(repeats + 1):  # the first run warms up and is dropped
         start = time.perf_counter()
