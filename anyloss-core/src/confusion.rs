@@ -437,15 +437,11 @@ fn step<K: Kernel, const W: usize>(
 /// The lane sums of one block of labels and inputs, with `dA/d(input)` into `out`, and
 /// whether every label and input of the block is certainly valid.
 ///
-/// Shaped for the vectorizer. Validity is not decided per sample with a branch: the block
-/// ORs the [`Kernel::suspect`] words of its inputs (and a like word of its labels), and a
-/// flagged block is rescanned
-/// exactly by [`first_error`]. A label's weights are `y` and `1 - y` as floats, and the
-/// negatives' entries are the sample's total minus its positive part, exact for 0 and 1.
-// `k < W` indexes `[_; W]` arrays: in bounds by construction, and the compiler
-// drops the checks. Plain indexing keeps the loop in the shape LLVM vectorizes.
-// `k % W` is 0 on one-lane targets; the expression stays for the others.
-#[allow(clippy::indexing_slicing, clippy::modulo_one)]
+/// Validity is not decided per sample with a branch: each shape keeps a cheap block-wide
+/// flag, and a flagged block is rescanned exactly by [`first_error`]. A label's weights
+/// are `y` and `1 - y` as floats, and the negatives' entries are the sample's total minus
+/// its positive part, exact for 0 and 1. One-lane cores run [`one_lane`], SIMD cores
+/// [`lanes`].
 #[inline(always)]
 fn block<K: Kernel, const W: usize>(
     amp: &Amplifier,
@@ -459,11 +455,10 @@ fn block<K: Kernel, const W: usize>(
     } else {
         lanes_outlined::<K, W>(amp, ys, xs, out)
     };
-    // A label above 1 carries into the top bit as an input's flag does.
     (s, complete && suspect & SIGN == 0)
 }
 
-/// Added to a label, sets the top bit exactly when the label is above 1.
+/// A label's [`Kernel::suspect`] word: the top bit is set exactly when the label is above 1.
 #[inline(always)]
 fn label_suspect(y: u8) -> u32 {
     u32::from(y).wrapping_add(LABEL_FLAG)
@@ -471,7 +466,9 @@ fn label_suspect(y: u8) -> u32 {
 
 /// [`block`] on an in-order core (Cortex-M): one pass, exp included. There is no window
 /// to fill, and one loop is smaller (LLVM unrolled the split form into three copies of
-/// the exp) and as fast.
+/// the exp) and as fast. Inputs and labels are checked by OR-ing their
+/// [`Kernel::suspect`] words: two or three integer operations, where float compares cost
+/// a compare, a status move and a conditional move each on a Cortex-M4.
 #[inline(always)]
 fn one_lane<K: Kernel, const W: usize>(
     amp: &Amplifier,
@@ -538,10 +535,10 @@ fn lanes_outlined<K: Kernel, const W: usize>(
 ///
 /// The inputs are checked here by lane-wise minimum, maximum and sum (any NaN or infinity
 /// makes a sum non-finite; anything out of range moves the minimum or maximum out; a
-/// finite sum that overflows only sends the block to the exact rescan). The bit test of
-/// [`one_lane`] is cheaper per sample, but in this loop it led LLVM's SLP vectorizer to
-/// pack one sample's four entries into a vector instead of one entry's lanes (SSE2: 2.7
-/// against 4.2 to 5.6 ns/sample, AVX2: 1.5 against 2.1 to 2.7, at N = 10^6).
+/// finite sum that overflows only sends the block to the exact rescan), one instruction
+/// each per vector, and the labels by one OR over their bytes. The bit test of
+/// [`one_lane`] measured no faster here (SSE2, N = 10^6: 2.7 to 3.6 against 2.5 ns per
+/// sample).
 // `k < W` indexes `[_; W]` arrays: in bounds by construction, and the compiler drops the
 // checks. Plain indexing keeps the loop in the shape LLVM vectorizes.
 #[allow(clippy::indexing_slicing, clippy::modulo_one)]
