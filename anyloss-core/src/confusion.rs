@@ -222,8 +222,8 @@ pub(crate) trait Kernel {
     /// See [`Kernel::LOWEST`].
     const HIGHEST: f32;
     /// A word whose top bit is set when `x` may be invalid, and clear only for valid `x`.
-    /// Integer operations on the bits: two or three per sample, OR-ed over a block and
-    /// vectorized, where float compares cost three instructions each on a Cortex-M4.
+    /// Integer operations on the bits: two or three per sample, OR-ed over a block, where
+    /// float compares cost three instructions each on a Cortex-M4.
     fn suspect(x: f32) -> u32;
     /// Exactly whether `x` is valid; only for blocks that [`Kernel::suspect`] flagged.
     fn is_valid(x: f32) -> bool;
@@ -255,7 +255,7 @@ impl Kernel for ProbKernel {
     }
     #[inline(always)]
     fn prepare(amp: &Amplifier, p: f32) -> f32 {
-        amplifier_exp(amp.l() * (p - 0.5))
+        crate::math::exp_neg_abs(amp.l() * (p - 0.5))
     }
     #[inline(always)]
     fn finish(amp: &Amplifier, p: f32, e: f32) -> Amplified {
@@ -306,13 +306,7 @@ const SIGN: u32 = 0x8000_0000;
 #[inline(always)]
 fn amplify(l: f32, p: f32) -> Amplified {
     let x = l * (p - 0.5);
-    amplify_from_exp(l, x, amplifier_exp(x))
-}
-
-/// `exp(-|x|)`.
-#[inline(always)]
-fn amplifier_exp(x: f32) -> f32 {
-    crate::math::exp_neg_abs(x)
+    amplify_from_exp(l, x, crate::math::exp_neg_abs(x))
 }
 
 /// [`amplify`] given `x = L(p - 0.5)` and `e = exp(-|x|)`.

@@ -13,9 +13,7 @@
 //! loop inlined into one big function with everything around it lost its unrolling and ran
 //! one lane at a time (AVX2: 4.8 against 1.4 ns/sample).
 
-use crate::confusion::LANES;
-#[cfg(all(feature = "dispatch", any(target_arch = "x86_64", target_arch = "x86")))]
-use crate::confusion::WIDE;
+use crate::confusion::{LANES, WIDE};
 
 /// An operation generic over its lane count.
 pub(crate) trait AtWidth {
@@ -25,8 +23,8 @@ pub(crate) trait AtWidth {
     fn run<const W: usize>(self) -> Self::Output;
 }
 
-/// Whether this CPU runs the [`WIDE`](crate::confusion::WIDE) kernels (for callers that
-/// pick the lane count themselves).
+/// Whether this CPU runs the [`WIDE`] kernels (for callers that pick the lane count
+/// themselves).
 #[inline(always)]
 pub(crate) fn wide() -> bool {
     #[cfg(all(feature = "dispatch", any(target_arch = "x86_64", target_arch = "x86")))]
@@ -42,7 +40,6 @@ pub(crate) fn wide() -> bool {
 /// Runs `op` at the widest lane count this CPU supports.
 #[inline(always)]
 pub(crate) fn widest<Op: AtWidth>(op: Op) -> Op::Output {
-    #[cfg(all(feature = "dispatch", any(target_arch = "x86_64", target_arch = "x86")))]
     if wide() {
         return op.run::<WIDE>();
     }
