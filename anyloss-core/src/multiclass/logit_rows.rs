@@ -96,44 +96,37 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
     // Per class, per tile lane: TP, FN, FP, TN, flushed into `totals` every block.
     let mut lanes = [[[0.0f32; TILE]; 4]; C];
     let mut tiles = 0usize;
-    let mut probs: Tile<C> = [[0.0; TILE]; C];
     let mut scratch = [0.0f32; TILE];
-    for sample in 0..layout.samples() {
-        let ys = labels.of_sample(layout, sample).ok_or(SHAPE)?;
-        for (t, ys) in ys.chunks(TILE).enumerate() {
-            let start = layout.base(sample, t * TILE);
-            let width = ys.len();
-            if !softmax_tile(logits, start, class_stride, width, &mut probs) {
-                return Err(first_error(logits, start, class_stride, width, C));
+    for_each_tile(layout, labels, logits, |start, ys, probs| {
+        let width = ys.len();
+        for (c, (row, acc)) in probs.iter().zip(lanes.iter_mut()).enumerate() {
+            let offset = start + c * class_stride;
+            let out = match cache.as_deref_mut() {
+                Some(cache) => cache.get_mut(offset..offset + width),
+                None => scratch.get_mut(..width),
             }
-            for (c, (row, acc)) in probs.iter().zip(lanes.iter_mut()).enumerate() {
-                let offset = start + c * class_stride;
-                let out = match cache.as_deref_mut() {
-                    Some(cache) => cache.get_mut(offset..offset + width),
-                    None => scratch.get_mut(..width),
-                }
-                .ok_or(SHAPE)?;
-                let [tp, fn_, fp, tn] = acc;
-                let lane = tp.iter_mut().zip(fn_.iter_mut()).zip(fp.iter_mut().zip(tn));
-                for ((((tp, fn_), (fp, tn)), (&p, &y)), o) in
-                    lane.zip(row.iter().zip(ys)).zip(out.iter_mut())
-                {
-                    let amped = amp.amplify(p);
-                    let (pos, neg) = weights(y.into(), c as u32, labels.ignore);
-                    *tp += pos * amped.a;
-                    *fn_ += pos * amped.one_minus_a;
-                    *fp += neg * amped.a;
-                    *tn += neg * amped.one_minus_a;
-                    *o = amped.slope;
-                }
-            }
-            tiles += 1;
-            if tiles * TILE >= BLOCK {
-                flush(&mut totals, &mut lanes);
-                tiles = 0;
+            .ok_or(SHAPE)?;
+            let [tp, fn_, fp, tn] = acc;
+            let lane = tp.iter_mut().zip(fn_.iter_mut()).zip(fp.iter_mut().zip(tn));
+            for ((((tp, fn_), (fp, tn)), (&p, &y)), o) in
+                lane.zip(row.iter().zip(ys)).zip(out.iter_mut())
+            {
+                let amped = amp.amplify(p);
+                let (pos, neg) = weights(y.into(), c as u32, labels.ignore);
+                *tp += pos * amped.a;
+                *fn_ += pos * amped.one_minus_a;
+                *fp += neg * amped.a;
+                *tn += neg * amped.one_minus_a;
+                *o = amped.slope;
             }
         }
-    }
+        tiles += 1;
+        if tiles * TILE >= BLOCK {
+            flush(&mut totals, &mut lanes);
+            tiles = 0;
+        }
+        Ok(())
+    })?;
     flush(&mut totals, &mut lanes);
     Ok(totals.finish(support))
 }
@@ -156,6 +149,41 @@ pub(crate) fn scale<const C: usize, Y: Copy + Into<u32>>(
     grad: &mut [f32],
 ) -> Result<(), Error> {
     let class_stride = layout.strides().class;
+    for_each_tile(layout, labels, logits, |start, ys, probs| {
+        let width = ys.len();
+        // g_c = coefficient · cached dA/dp; first the tile's Σ_c p_c g_c, then the JVP.
+        let g = |c: usize, y: Y, k: &Coefficients, slope: f32| {
+            let (pos, neg) = weights(y.into(), c as u32, labels.ignore);
+            slope * (pos * k.positive + neg * k.negative)
+        };
+        let mut mean = [0.0f32; TILE];
+        for (c, (row, k)) in probs.iter().zip(coefficients).enumerate() {
+            let offset = start + c * class_stride;
+            let slopes = grad.get(offset..offset + width).ok_or(SHAPE)?;
+            for ((m, &p), (&y, &s)) in mean.iter_mut().zip(row).zip(ys.iter().zip(slopes)) {
+                *m += p * g(c, y, k, s);
+            }
+        }
+        for (c, (row, k)) in probs.iter().zip(coefficients).enumerate() {
+            let offset = start + c * class_stride;
+            let out = grad.get_mut(offset..offset + width).ok_or(SHAPE)?;
+            for ((o, (&p, &m)), &y) in out.iter_mut().zip(row.iter().zip(&mean)).zip(ys) {
+                *o = p * (g(c, y, k, *o) - m);
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Every tile of every sample, in order: `each` gets the tile's first element index, its
+/// labels and the softmax of its logits (the shared traversal of both passes).
+fn for_each_tile<const C: usize, Y: Copy>(
+    layout: &Layout<C>,
+    labels: &Labels<'_, Y>,
+    logits: &[f32],
+    mut each: impl FnMut(usize, &[Y], &Tile<C>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let class_stride = layout.strides().class;
     let mut probs: Tile<C> = [[0.0; TILE]; C];
     for sample in 0..layout.samples() {
         let ys = labels.of_sample(layout, sample).ok_or(SHAPE)?;
@@ -165,26 +193,7 @@ pub(crate) fn scale<const C: usize, Y: Copy + Into<u32>>(
             if !softmax_tile(logits, start, class_stride, width, &mut probs) {
                 return Err(first_error(logits, start, class_stride, width, C));
             }
-            // g_c = coefficient · cached dA/dp; first the tile's Σ_c p_c g_c, then the JVP.
-            let g = |c: usize, y: Y, k: &Coefficients, slope: f32| {
-                let (pos, neg) = weights(y.into(), c as u32, labels.ignore);
-                slope * (pos * k.positive + neg * k.negative)
-            };
-            let mut mean = [0.0f32; TILE];
-            for (c, (row, k)) in probs.iter().zip(coefficients).enumerate() {
-                let offset = start + c * class_stride;
-                let slopes = grad.get(offset..offset + width).ok_or(SHAPE)?;
-                for ((m, &p), (&y, &s)) in mean.iter_mut().zip(row).zip(ys.iter().zip(slopes)) {
-                    *m += p * g(c, y, k, s);
-                }
-            }
-            for (c, (row, k)) in probs.iter().zip(coefficients).enumerate() {
-                let offset = start + c * class_stride;
-                let out = grad.get_mut(offset..offset + width).ok_or(SHAPE)?;
-                for ((o, (&p, &m)), &y) in out.iter_mut().zip(row.iter().zip(&mean)).zip(ys) {
-                    *o = p * (g(c, y, k, *o) - m);
-                }
-            }
+            each(start, ys, &probs)?;
         }
     }
     Ok(())
