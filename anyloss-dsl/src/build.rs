@@ -4,7 +4,7 @@
 //! ```no_run
 //! // build.rs of a firmware crate, with `anyloss-dsl` as a build-dependency:
 //! fn main() -> Result<(), Box<dyn std::error::Error>> {
-//!     anyloss_dsl::build::Metric::new("MyF2", "(1+beta^2)*TP/((1+beta^2)*TP + beta^2*FN + FP)")
+//!     anyloss_dsl::build::FormulaType::new("MyF2", "(1+beta^2)*TP/((1+beta^2)*TP + beta^2*FN + FP)")
 //!         .param("beta", 2.0)
 //!         .write_to_out_dir("my_f2.rs")?;
 //!     Ok(())
@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::Diagnostic;
 use crate::metric::FormulaMetric;
 
-/// A formula to compile into a named type.
+/// A formula to compile into a named Rust type implementing `anyloss_core::Metric`.
 #[derive(Debug, Clone)]
-pub struct Metric {
+pub struct FormulaType {
     name: String,
     source: String,
     params: Vec<(String, f64)>,
@@ -73,7 +73,7 @@ impl From<Diagnostic> for BuildError {
     }
 }
 
-impl Metric {
+impl FormulaType {
     /// The type `name` (UpperCamelCase) computing the formula `source`.
     pub fn new(name: &str, source: &str) -> Self {
         Self {

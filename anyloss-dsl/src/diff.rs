@@ -8,7 +8,9 @@
 
 use std::collections::HashMap;
 
-use crate::graph::{Count, Graph, Id, Node};
+use crate::count::Count;
+use crate::graph::Graph;
+use crate::node::{Id, Node};
 
 /// `[∂root/∂TP, ∂root/∂FN, ∂root/∂FP, ∂root/∂TN]`.
 pub(crate) fn gradient(g: &mut Graph, root: Id) -> [Id; 4] {

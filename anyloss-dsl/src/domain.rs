@@ -7,7 +7,8 @@
 
 use std::fmt;
 
-use crate::graph::{Count, Guard, Node};
+use crate::count::Count;
+use crate::node::{Guard, Node};
 use crate::pretty;
 use crate::program::Program;
 

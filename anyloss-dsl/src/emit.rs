@@ -5,9 +5,10 @@
 
 use std::fmt::Write;
 
+use crate::count::Count;
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::domain::Issue;
-use crate::graph::{Count, Guard, Node};
+use crate::node::{Guard, Node};
 use crate::program::Program;
 
 /// What the generated code documents about its origin.

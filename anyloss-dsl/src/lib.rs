@@ -58,6 +58,7 @@
 
 mod ast;
 pub mod build;
+mod count;
 mod diagnostic;
 mod diff;
 mod domain;
@@ -67,9 +68,12 @@ pub mod limits;
 mod lower;
 mod metric;
 mod names;
+mod node;
 mod parser;
+mod prescan;
 mod pretty;
 mod program;
+mod resolve;
 
 pub use diagnostic::{Diagnostic, DiagnosticKind};
 pub use domain::Issue;

@@ -9,7 +9,7 @@ use crate::domain::{self, Issue};
 use crate::emit::{self, Origin};
 use crate::graph::Graph;
 use crate::program::Program;
-use crate::{diff, lower, names, parser, pretty};
+use crate::{diff, lower, names, parser, pretty, resolve};
 
 /// A metric formula, parsed, bound, differentiated, simplified and shared (CSE).
 ///
@@ -59,7 +59,7 @@ impl FormulaMetric {
         let formula = parser::parse(source)?;
         let bound: Vec<&str> = params.iter().map(|(n, _)| *n).collect();
         check_bindings(params)?;
-        let needed = lower::parameters(source, &formula, &bound)?;
+        let needed = resolve::parameters(source, &formula, &bound)?;
         if let Some(p) = needed.iter().find(|p| !bound.contains(&p.name.as_str())) {
             return Err(Diagnostic::at(
                 DiagnosticKind::UnboundParameter,
@@ -105,7 +105,7 @@ impl FormulaMetric {
     /// misspellings of a count, definition or function are errors, not parameters.
     pub fn parameters_of(source: &str) -> Result<Vec<String>, Diagnostic> {
         let formula = parser::parse(source)?;
-        Ok(lower::parameters(source, &formula, &[])?
+        Ok(resolve::parameters(source, &formula, &[])?
             .into_iter()
             .map(|p| p.name)
             .collect())
@@ -161,7 +161,7 @@ impl FormulaMetric {
     }
 }
 
-fn join_names(needed: &[lower::ParameterUse]) -> String {
+fn join_names(needed: &[resolve::ParameterUse]) -> String {
     needed
         .iter()
         .map(|p| format!("`{}`", p.name))

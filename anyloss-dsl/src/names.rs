@@ -1,40 +1,49 @@
 //! The names a formula can use: counts, derived counts, functions, and suggestions for
 //! misspelt names.
 
-use crate::graph::Count;
+use crate::count::Count;
 
 /// A derived count: a documented sum of confusion entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Derived {
     pub name: &'static str,
-    pub terms: &'static [Count],
+    /// The first count of the sum; a derived count has at least two.
+    pub first: Count,
+    /// The counts added to `first`.
+    pub rest: &'static [Count],
 }
 
 /// `POS`, `NEG`, `PRED_POS`, `PRED_NEG`, `TOTAL`, with `N` as a synonym of `TOTAL`.
 pub(crate) const DERIVED: [Derived; 6] = [
     Derived {
         name: "POS",
-        terms: &[Count::Tp, Count::Fn],
+        first: Count::Tp,
+        rest: &[Count::Fn],
     },
     Derived {
         name: "NEG",
-        terms: &[Count::Tn, Count::Fp],
+        first: Count::Tn,
+        rest: &[Count::Fp],
     },
     Derived {
         name: "PRED_POS",
-        terms: &[Count::Tp, Count::Fp],
+        first: Count::Tp,
+        rest: &[Count::Fp],
     },
     Derived {
         name: "PRED_NEG",
-        terms: &[Count::Tn, Count::Fn],
+        first: Count::Tn,
+        rest: &[Count::Fn],
     },
     Derived {
         name: "TOTAL",
-        terms: &[Count::Tp, Count::Fn, Count::Fp, Count::Tn],
+        first: Count::Tp,
+        rest: &[Count::Fn, Count::Fp, Count::Tn],
     },
     Derived {
         name: "N",
-        terms: &[Count::Tp, Count::Fn, Count::Fp, Count::Tn],
+        first: Count::Tp,
+        rest: &[Count::Fn, Count::Fp, Count::Tn],
     },
 ];
 

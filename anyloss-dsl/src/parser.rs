@@ -11,7 +11,7 @@ use pest::Parser;
 use crate::ast::{BinOp, Definition, Expr, ExprKind, Formula, Span};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::grammar::{FormulaParser, Rule};
-use crate::limits::prescan;
+use crate::prescan::prescan;
 
 /// `+ -` < `* /` < unary `-` < `^` (right-associative), so `-x^2 = -(x^2)` and
 /// `2^-1 = 0.5`.

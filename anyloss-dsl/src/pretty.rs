@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::graph::Node;
+use crate::node::Node;
 use crate::program::Program;
 
 /// Longest rendering of one expression; longer ones end in `...`, so printing a deep DAG

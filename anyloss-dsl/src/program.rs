@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use crate::graph::{Graph, Guard, Id, Node};
+use crate::graph::Graph;
+use crate::node::{Guard, Id, Node};
 
 /// A compiled value-and-gradient program.
 #[derive(Debug, Clone, PartialEq)]

@@ -37,7 +37,7 @@ fn run() -> Result<(), String> {
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed=memory.x");
 
-    anyloss_dsl::build::Metric::from_file("GMeanFormula", FORMULA_FILE)
+    anyloss_dsl::build::FormulaType::from_file("GMeanFormula", FORMULA_FILE)
         .and_then(|metric| metric.write_to_out_dir("gmean_formula.rs"))
         .map_err(|e| format!("compiling {FORMULA_FILE}: {e}"))?;
 
