@@ -1,9 +1,9 @@
-//! The multi-class engine against float64 PyTorch-autograd reference vectors of the seed
-//! objective and macro-F1 (`tests/golden/multiclass.json`, see `tests/golden/SOURCE.md`).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The multi-class engine against float64 PyTorch-autograd reference vectors of the
+//! error-rate objective (`ErrorRate`) and macro-F1 (`tests/golden/multiclass.json`, see
+//! `tests/golden/SOURCE.md`).
 
 use anyloss::metrics::F1;
-use anyloss::multiclass::{Layout, MulticlassLoss, Objective, Seed};
+use anyloss::multiclass::{ErrorRate, Layout, MulticlassLoss, Objective};
 use anyloss::{Average, Input};
 use serde_json::Value;
 
@@ -113,7 +113,7 @@ fn seed_and_macro_f1_match_autograd() {
         let labels: Vec<u16> = f64s(&case["labels"]).iter().map(|&y| y as u16).collect();
         let probs: Vec<f32> = f64s(&case["p"]).iter().map(|&p| p as f32).collect();
         for (name, objective) in [
-            ("seed_anyloss", &Seed::Original as &dyn Objective),
+            ("seed_anyloss", &ErrorRate::Original as &dyn Objective),
             ("macro_f1", &macro_f1),
         ] {
             let reference = &case[name];

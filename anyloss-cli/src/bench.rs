@@ -201,7 +201,7 @@ fn seed_multiclass(repeats: usize) -> Result<Measurement, CliError> {
     }
     let layout = Layout::<CLASSES>::class_planes(1, PIXELS)
         .map_err(|e| CliError::new(format!("bench case {name}: {e}")))?;
-    let loss = MulticlassLoss::seed();
+    let loss = MulticlassLoss::error_rate();
     let mut grad = vec![0.0f32; probs.len()];
     loss.loss_and_grad(&layout, &labels, Input::Probs(&probs), &mut grad)
         .map_err(|e| CliError::new(format!("bench case {name}: {e}")))?;

@@ -1,7 +1,7 @@
 //! `anyloss eval --classes C`: the multi-class loss of a CSV `label,p0,...,p{C-1}` (or
 //! `label,z0,...,z{C-1}` logits), its per-class entries and its gradient.
 
-use anyloss_core::multiclass::{Averaged, Layout, MulticlassLoss, Objective, Seed};
+use anyloss_core::multiclass::{Averaged, ErrorRate, Layout, MulticlassLoss, Objective};
 use anyloss_core::{Amplifier, Average, Error, Input, Metric};
 use serde_json::{json, Value};
 
@@ -105,8 +105,8 @@ pub fn run(
     let amplifier = Amplifier::new(l).map_err(|e| CliError::new(format!("--l {l}: {e}")))?;
     let averaged;
     let objective: &dyn Objective = match metric {
-        MulticlassMetric::Seed => &Seed::Original,
-        MulticlassMetric::SeedNormalized => &Seed::Normalized,
+        MulticlassMetric::Seed => &ErrorRate::Original,
+        MulticlassMetric::SeedNormalized => &ErrorRate::Normalized,
         MulticlassMetric::Metric(m) => {
             averaged = Averaged::new(m, average);
             &averaged

@@ -8,7 +8,7 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
 use anyloss_core::metrics::F1;
-use anyloss_core::multiclass::{softmax, Averaged, Layout, MulticlassLoss, Objective, Seed};
+use anyloss_core::multiclass::{softmax, Averaged, ErrorRate, Layout, MulticlassLoss, Objective};
 use anyloss_core::{Average, Input};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use proptest::prelude::RngExt;
@@ -53,7 +53,12 @@ fn case(c: &mut Criterion, name: &str, objective: &dyn Objective, logits: bool) 
 }
 
 fn benches(c: &mut Criterion) {
-    case(c, "seed_multiclass_1x10x512x512", &Seed::Original, false);
+    case(
+        c,
+        "seed_multiclass_1x10x512x512",
+        &ErrorRate::Original,
+        false,
+    );
     case(
         c,
         "macro_f1_multiclass_1x10x512x512",
@@ -63,7 +68,7 @@ fn benches(c: &mut Criterion) {
     case(
         c,
         "seed_multiclass_logits_1x10x512x512",
-        &Seed::Original,
+        &ErrorRate::Original,
         true,
     );
 }

@@ -33,7 +33,11 @@
 //! and gradient on `Probs` is 1.8 KB of `.text`, the exp included).
 //!
 //! ## Features
-//! - `libm` (default) / `micromath`: the math backend, below.
+//! - `libm` (default) / `micromath`: the math backend, below. **`micromath` wins over
+//!   `libm`, for every crate in the build**: Cargo unifies the features of one crate across
+//!   the whole dependency graph, so if any crate in it enables `micromath`, every user of
+//!   anyloss-core gets micromath's approximate `exp`, including one that asked for `libm`
+//!   only. `cargo tree -e features -i anyloss-core` shows who enables what.
 //! - `defmt`: `defmt::Format` on the public types.
 //! - `dispatch` (host builds; needs `std`): a default x86-64 build targets SSE2, 4 lanes;
 //!   with this feature the kernels are also compiled for AVX2 with 8 lanes, and that copy
@@ -53,6 +57,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     warn(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)

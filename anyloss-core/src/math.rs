@@ -8,8 +8,10 @@
 //! about 2.4e-3; [`sqrt`], [`ln`] and [`pow`] run once per batch and stay on libm, because
 //! micromath's are far off (its `sqrt` by up to 6%, its `ln` by up to 0.12 absolute on
 //! (0, 1)). See the crate docs for what that does to losses and gradients. With both
-//! features on, micromath wins. The functions are called explicitly: on the host
-//! `micromath::F32Ext` would silently resolve to std and hide the approximation from tests.
+//! features on, micromath wins, and features unify across a build: one crate enabling
+//! `micromath` switches every user of this crate to it (see the crate docs). The functions
+//! are called explicitly: on the host `micromath::F32Ext` would silently resolve to std
+//! and hide the approximation from tests.
 
 #[cfg(not(any(feature = "libm", feature = "micromath")))]
 compile_error!(

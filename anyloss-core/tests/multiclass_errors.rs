@@ -1,5 +1,4 @@
 //! Bad multi-class input gets the right `Err`, at the right index, on every code path.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use anyloss_core::metrics::F1;
 use anyloss_core::multiclass::{Layout, MulticlassLoss, Strides};

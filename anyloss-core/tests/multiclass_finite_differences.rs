@@ -1,10 +1,9 @@
 //! Multi-class gradients against f64 central finite differences of an independent f64
-//! implementation: micro and weighted (and macro) averages of several metrics, the seed
+//! implementation: micro and weighted (and macro) averages of several metrics, the error-rate
 //! objectives, and the softmax-logit path, with ignored samples mixed in.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use anyloss_core::metrics::{Accuracy, GMean, Mcc, Recall, F1};
-use anyloss_core::multiclass::{Averaged, Layout, MulticlassLoss, Objective, Seed};
+use anyloss_core::multiclass::{Averaged, ErrorRate, Layout, MulticlassLoss, Objective};
 use anyloss_core::{Amplifier, Average, Input, Metric};
 use proptest::prelude::RngExt;
 use proptest::test_runner::{RngAlgorithm, TestRng};
@@ -26,7 +25,7 @@ fn metric_f64(name: &str, [tp, fn_, fp, tn]: [f64; 4]) -> f64 {
 #[derive(Clone, Copy)]
 enum RefObjective {
     Averaged(&'static str, Average),
-    Seed(Seed),
+    ErrorRate(ErrorRate),
 }
 
 /// The loss in f64 over `p` in `[n][C]` layout (probabilities, or logits through softmax).
@@ -67,10 +66,10 @@ fn loss_f64(
     }
     let n: f64 = support.iter().sum();
     match objective {
-        RefObjective::Seed(s) => {
+        RefObjective::ErrorRate(s) => {
             let errors: f64 = entries.iter().map(|e| e[1] + e[2]).sum();
             match s {
-                Seed::Original => errors / c as f64,
+                ErrorRate::Original => errors / c as f64,
                 _ => errors / (c as f64 * n),
             }
         }
@@ -239,12 +238,12 @@ fn macro_average_matches_central_differences() {
 }
 
 #[test]
-fn seed_objectives_match_central_differences() {
-    for seed in [Seed::Original, Seed::Normalized] {
+fn error_rate_objectives_match_central_differences() {
+    for objective in [ErrorRate::Original, ErrorRate::Normalized] {
         check(
-            &format!("{seed:?}"),
-            &seed,
-            RefObjective::Seed(seed),
+            &format!("{objective:?}"),
+            &objective,
+            RefObjective::ErrorRate(objective),
             10.0,
             0.3,
             false,
@@ -258,11 +257,11 @@ fn softmax_logit_gradient_matches_central_differences() {
         check_metric("f1", average, 10.0, 0.0, true);
         check_metric("mcc", average, 5.0, 0.0, true);
     }
-    for seed in [Seed::Original, Seed::Normalized] {
+    for objective in [ErrorRate::Original, ErrorRate::Normalized] {
         check(
-            &format!("{seed:?} logits"),
-            &seed,
-            RefObjective::Seed(seed),
+            &format!("{objective:?} logits"),
+            &objective,
+            RefObjective::ErrorRate(objective),
             10.0,
             0.0,
             true,

@@ -1,11 +1,10 @@
 //! The same data in every layout gives the same loss and gradient; streaming over chunks
 //! gives the single-shot gradient; ignored samples are exactly left out; the policy for
 //! classes absent from a batch.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use anyloss_core::metrics::{Mcc, Recall, F1};
 use anyloss_core::multiclass::{
-    Averaged, ClassConfusion, Layout, MulticlassLoss, Objective, Seed, Strides,
+    Averaged, ClassConfusion, ErrorRate, Layout, MulticlassLoss, Objective, Strides,
 };
 use anyloss_core::{Amplifier, Average, Degenerate, Input};
 use proptest::prelude::RngExt;
@@ -58,8 +57,8 @@ fn to_sample_major(values: &[f32], images: usize, pixels: usize) -> Vec<f32> {
 
 fn objectives() -> Vec<(&'static str, Box<dyn Objective>)> {
     vec![
-        ("seed", Box::new(Seed::Original)),
-        ("seed normalized", Box::new(Seed::Normalized)),
+        ("seed", Box::new(ErrorRate::Original)),
+        ("seed normalized", Box::new(ErrorRate::Normalized)),
         ("macro f1", Box::new(Averaged::new(F1, Average::Macro))),
         ("micro mcc", Box::new(Averaged::new(Mcc, Average::Micro))),
         (

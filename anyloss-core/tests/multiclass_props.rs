@@ -1,9 +1,8 @@
 //! proptest: every output is finite for arbitrary valid input, and arbitrary invalid input
 //! gives an `Err`, never a panic.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use anyloss_core::metrics::{Builtin, BuiltinParams};
-use anyloss_core::multiclass::{Averaged, Layout, MulticlassLoss, Objective, Seed, Strides};
+use anyloss_core::multiclass::{Averaged, ErrorRate, Layout, MulticlassLoss, Objective, Strides};
 use anyloss_core::{Amplifier, Average, Input};
 use proptest::prelude::*;
 
@@ -13,8 +12,8 @@ const IGNORE: u8 = 200;
 fn objective(choice: usize) -> Box<dyn Objective> {
     let names = Builtin::NAMES;
     match choice % (names.len() * 3 + 2) {
-        0 => Box::new(Seed::Original),
-        1 => Box::new(Seed::Normalized),
+        0 => Box::new(ErrorRate::Original),
+        1 => Box::new(ErrorRate::Normalized),
         k => {
             let metric = Builtin::from_name(names[(k - 2) / 3], BuiltinParams::default())
                 .unwrap()

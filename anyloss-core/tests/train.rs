@@ -1,7 +1,6 @@
 //! The trainer's building blocks against independent references: the SplitMix64 reference
 //! outputs, f64 central finite differences of the objectives, hand-computed optimizer
 //! steps, and the safe-step guarantee (rejected updates leave every bit unchanged).
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use anyloss_core::metrics::F1;
 use anyloss_core::train::*;

@@ -55,6 +55,7 @@
 //! that the host evaluator runs in `f64` and the emitter prints as Rust.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod ast;
 pub mod build;

@@ -172,7 +172,6 @@ impl<const C: usize> Layout<C> {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -2,10 +2,10 @@
 
 use super::average::{Average, Averaged};
 use super::class_confusion::ClassConfusion;
+use super::error_rate::ErrorRate;
 use super::labels::Labels;
 use super::layout::Layout;
 use super::objective::Objective;
-use super::seed::Seed;
 use super::{logit_rows, pixel_rows, positions};
 use crate::amplifier::Amplifier;
 use crate::confusion::Input;
@@ -26,7 +26,7 @@ pub struct MulticlassOutput<const C: usize> {
 }
 
 /// AnyLoss for `C`-class classification and segmentation: an [`Objective`] (an averaged
-/// [`Metric`] or the reference code's [`Seed`]) of the one-vs-rest soft entries of every
+/// [`Metric`] or the reference code's [`ErrorRate`]) of the one-vs-rest soft entries of every
 /// class, over amplified per-class probabilities or softmax logits.
 ///
 /// Labels are any unsigned integers up to `u32`, one per (sample, pixel); a label equal to
@@ -69,10 +69,10 @@ impl<M: Metric> MulticlassLoss<Averaged<M>> {
     }
 }
 
-impl MulticlassLoss<Seed> {
-    /// The reference code's objective, `Σ_c (FP_c + FN_c) / C`; see [`Seed`].
-    pub fn seed() -> Self {
-        Self::new(Seed::Original)
+impl MulticlassLoss<ErrorRate> {
+    /// The reference code's objective, `Σ_c (FP_c + FN_c) / C`; see [`ErrorRate`].
+    pub fn error_rate() -> Self {
+        Self::new(ErrorRate::Original)
     }
 }
 

@@ -7,7 +7,7 @@
 //! | where the values sit: `[N][C]`, `[N][C][H·W]`, `[N][H·W][C]`, any strides | [`Layout`] |
 //! | per-class `TP_c, FN_c, FP_c, TN_c` and support, additive | [`ClassConfusion`] |
 //! | macro / weighted / micro average of any [`crate::Metric`] | [`Averaged`], [`Average`] |
-//! | the reference code's `Σ_c (FP_c+FN_c)/C`, and normalised | [`Seed`] |
+//! | the reference code's `Σ_c (FP_c+FN_c)/C`, and normalised | [`ErrorRate`] |
 //! | the two passes, single-shot or streamed | [`MulticlassLoss`] |
 //! | softmax and its O(C) Jacobian product | [`softmax`], [`softmax_jvp`] |
 //!
@@ -34,6 +34,8 @@
 //! ```
 mod average;
 mod class_confusion;
+mod class_softmax;
+mod error_rate;
 mod labels;
 mod layout;
 mod logit_rows;
@@ -41,13 +43,11 @@ mod loss;
 mod objective;
 mod pixel_rows;
 mod positions;
-mod seed;
-mod softmax;
 
 pub use average::{Average, Averaged};
 pub use class_confusion::ClassConfusion;
+pub use class_softmax::{softmax, softmax_jvp};
+pub use error_rate::ErrorRate;
 pub use layout::{Layout, Strides};
 pub use loss::{MulticlassLoss, MulticlassOutput};
 pub use objective::Objective;
-pub use seed::Seed;
-pub use softmax::{softmax, softmax_jvp};

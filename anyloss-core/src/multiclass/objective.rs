@@ -7,7 +7,7 @@ use crate::grad::Coefficients;
 /// pass 2 needs, `∂loss/∂a` of a positive and of a negative sample of each class.
 ///
 /// Implemented by [`super::Averaged`] (macro, weighted, micro of any [`crate::Metric`]) and
-/// [`super::Seed`] (the reference code's objective); `&dyn Objective` works too.
+/// [`super::ErrorRate`] (the reference code's objective); `&dyn Objective` works too.
 pub trait Objective {
     /// The loss at `classes` (entries of class `c` at index `c`, with `support[c]` labelled
     /// samples), writing the coefficients of class `c` into `coefficients[c]`. The three

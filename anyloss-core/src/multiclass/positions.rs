@@ -2,9 +2,9 @@
 //! by stride. Serves every layout, and logits, whose softmax couples the classes.
 
 use super::class_confusion::{ClassConfusion, ClassTotals};
+use super::class_softmax::{softmax, softmax_jvp};
 use super::labels::{weights, Labels};
 use super::layout::Layout;
-use super::softmax::{softmax, softmax_jvp};
 use crate::amplifier::Amplifier;
 use crate::confusion::{Confusion, Input};
 use crate::error::{Error, Parameter};

@@ -8,12 +8,12 @@ use crate::grad::Coefficients;
 /// The reference code's multi-class objective, `Σ_c (FP_c + FN_c) / C`: the soft count of
 /// one-vs-rest errors, averaged over classes.
 ///
-/// [`Seed::Original`] is exactly what the reference `AnyLoss.forward` returns, for
+/// [`ErrorRate::Original`] is exactly what the reference `AnyLoss.forward` returns, for
 /// compatibility. It is **not** normalised by the number of samples: its scale, and so the
 /// scale of its gradient relative to other losses, grows with `N·H·W`, and a learning rate
 /// tuned on one batch or image size does not carry over to another.
 ///
-/// [`Seed::Normalized`] divides by the number of labelled samples as well,
+/// [`ErrorRate::Normalized`] divides by the number of labelled samples as well,
 /// `Σ_c (FP_c + FN_c) / (C·N)`, which lies in `[0, 1]`: it is the per-element error rate,
 /// `1 − ` the macro average of per-class accuracy. With every sample ignored it is 0.
 ///
@@ -21,7 +21,7 @@ use crate::grad::Coefficients;
 /// absent from a batch, and no other batch, is degenerate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum Seed {
+pub enum ErrorRate {
     /// `Σ_c (FP_c + FN_c) / C`, as in the reference code.
     #[default]
     Original,
@@ -29,7 +29,7 @@ pub enum Seed {
     Normalized,
 }
 
-impl Objective for Seed {
+impl Objective for ErrorRate {
     fn evaluate(
         &self,
         classes: &[Confusion],
@@ -37,8 +37,8 @@ impl Objective for Seed {
         coefficients: &mut [Coefficients],
     ) -> f32 {
         let per_class = match self {
-            Seed::Original => classes.len() as f32,
-            Seed::Normalized => classes.len() as f32 * total(support) as f32,
+            ErrorRate::Original => classes.len() as f32,
+            ErrorRate::Normalized => classes.len() as f32 * total(support) as f32,
         };
         let scale = if per_class > 0.0 {
             1.0 / per_class
