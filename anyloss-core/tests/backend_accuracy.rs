@@ -3,21 +3,22 @@
 //!
 //! Runs with either backend: `cargo test -p anyloss-core --test backend_accuracy` (libm) and
 //! `cargo test -p anyloss-core --no-default-features --features micromath --test
-//! backend_accuracy`. The bounds asserted here are the ones documented in the crate docs.
+//! backend_accuracy`. The measured errors are the crate docs' table; the bounds asserted
+//! here sit about 5× above them, per backend, so a precision regression fails.
 
 use anyloss_core::metrics::{BalancedAccuracy, FBeta, GMean, Mcc, F1};
 use anyloss_core::{metrics::Accuracy, BinaryLoss, Input, Metric};
 
-// Measured: 4.2e-6 and 2.4e-3 (micromath's exp is within 2.4e-3 relative).
+// Measured: loss 4.20e-6, gradient 2.39e-3 relative (micromath's exp is within 2.4e-3).
 #[cfg(feature = "micromath")]
-const LOSS_BOUND: f64 = 1e-5;
+const LOSS_BOUND: f64 = 2e-5;
 #[cfg(feature = "micromath")]
-const GRAD_BOUND: f64 = 5e-3;
-// Measured: 1.9e-7 and 4.0e-6.
+const GRAD_BOUND: f64 = 1.2e-2;
+// Measured: loss 1.89e-7, gradient 4.01e-6 relative (4 lanes; 3.84e-6 with 8).
 #[cfg(not(feature = "micromath"))]
-const LOSS_BOUND: f64 = 1e-5;
+const LOSS_BOUND: f64 = 1e-6;
 #[cfg(not(feature = "micromath"))]
-const GRAD_BOUND: f64 = 1e-3;
+const GRAD_BOUND: f64 = 2e-5;
 
 fn metric(name: &str) -> &'static dyn Metric {
     match name {

@@ -105,7 +105,15 @@ impl Node {
     pub fn eval(&self, x: impl Fn(Id) -> f64, counts: [f64; 4]) -> f64 {
         match *self {
             Node::Const(bits) => f64::from_bits(bits),
-            Node::Var(c) => counts.get(c as usize).copied().unwrap_or(f64::NAN),
+            Node::Var(c) => {
+                let [tp, fn_, fp, tn] = counts;
+                match c {
+                    Count::Tp => tp,
+                    Count::Fn => fn_,
+                    Count::Fp => fp,
+                    Count::Tn => tn,
+                }
+            }
             Node::Add(a, b) => x(a) + x(b),
             Node::Sub(a, b) => x(a) - x(b),
             Node::Mul(a, b) => x(a) * x(b),

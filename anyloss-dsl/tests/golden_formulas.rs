@@ -1,7 +1,7 @@
 //! Built-in metrics written as formulas, through the whole binary loss, against the float64
-//! autograd reference vectors (`tests/golden/binary.json` at the workspace root): loss
-//! within 1e-5, gradient within 1e-3 relative wherever |ref| > 1e-30, and the documented
-//! degenerate policy (smoothing, eps = 1) where the reference is null.
+//! autograd reference vectors (`tests/golden/binary.json` at the workspace root), with the
+//! tolerances of `tests/support/golden_binary_check.rs`, and the documented degenerate
+//! policy (smoothing, eps = 1) where the reference is null.
 
 use anyloss_dsl::FormulaMetric;
 

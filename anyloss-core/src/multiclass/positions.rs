@@ -36,10 +36,15 @@ fn offsets<const C: usize>(layout: &Layout<C>, base: usize) -> [usize; C] {
     core::array::from_fn(|c| base + c * stride)
 }
 
-/// The values at `offsets`; NaN for an offset outside `values`, which a checked layout
-/// never produces and the callers reject as non-finite.
+/// The values at `offsets`. A checked layout never puts an offset outside `values`; if one
+/// did, its value reads as NaN, which the callers reject as non-finite.
 #[inline(always)]
 fn gather<const C: usize>(values: &[f32], offsets: &[usize; C]) -> [f32; C] {
+    debug_assert!(
+        offsets.iter().all(|&o| o < values.len()),
+        "layout offsets {offsets:?} outside {} values",
+        values.len()
+    );
     offsets.map(|o| values.get(o).copied().unwrap_or(f32::NAN))
 }
 

@@ -43,8 +43,9 @@
 //! | training row indices (shuffled in place) | `4·n_train` | `4·n_train` |
 //! | split: fold of each row + shuffled order | `5n` (transient) | `5n` (transient) |
 //!
-//! On the stack, add anyloss-core's pass-1 block buffer (4 KiB, see [`crate::Confusion`]'s
-//! accumulation) for a metric objective, and a few hundred bytes of frames. Example: the
+//! On the stack, add anyloss-core's pass-1 block buffer for a metric objective (256 `f32`
+//! per lane at the widest lane count the target can run: 1 KiB on Cortex-M, 4 KiB with
+//! NEON or wasm SIMD, 8 KiB on x86), and a few hundred bytes of frames. Example: the
 //! 7-feature `ecoli3` (336 rows, 5-fold training part 269 rows), SGD, `K = 64`: 32 + 32 + 32
 //! + 56 + 576 + 1076 bytes ≈ 1.8 KiB of buffers, plus the 1.7 KiB split.
 //!
