@@ -1,10 +1,48 @@
-//! The model's outputs as a binary loss takes them, typed so that a call links only the
-//! kernel it uses.
+//! The model's outputs as a binary loss takes them: [`Input`], chosen at run time, or
+//! [`Probs`] and [`Logits`], typed so that a call links only the kernel it uses.
 
-use crate::confusion::{self, Confusion, Input, Kernel, LogitKernel, ProbKernel};
+use crate::confusion::Confusion;
 use crate::dispatch::{widest, AtWidth};
 use crate::error::Error;
+use crate::kernel::{Kernel, LogitKernel, ProbKernel};
+use crate::pass1;
 use crate::Amplifier;
+
+/// What the model produced for each sample.
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    /// Probabilities in `[0, 1]`; gradients are `d loss / d p`.
+    Probs(&'a [f32]),
+    /// Logits; gradients are `d loss / d z`. Binary losses map them through the logistic
+    /// sigmoid, multi-class losses through a softmax over the classes of each sample.
+    Logits(&'a [f32]),
+}
+
+impl Input<'_> {
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        match self {
+            Input::Probs(s) | Input::Logits(s) => s.len(),
+        }
+    }
+
+    /// True when there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Confusion {
+    /// Soft entries of binary `labels` (0 or 1) and probabilities `probs` in `[0, 1]`.
+    pub fn from_probs(amp: &Amplifier, labels: &[u8], probs: &[f32]) -> Result<Self, Error> {
+        entries(amp, labels, Probs(probs))
+    }
+
+    /// Soft entries of binary `labels` (0 or 1) and logits `z`, with `p = sigmoid(z)`.
+    pub fn from_logits(amp: &Amplifier, labels: &[u8], logits: &[f32]) -> Result<Self, Error> {
+        entries(amp, labels, Logits(logits))
+    }
+}
 
 /// Probabilities in `[0, 1]`, one per sample; gradients are `d loss / d p`.
 ///
@@ -108,7 +146,7 @@ pub(crate) mod sealed {
             amp: &Amplifier,
             labels: &[u8],
         ) -> Result<Confusion, Error> {
-            confusion::entries::<T::Kernel, W>(amp, labels, self.values())
+            pass1::entries::<T::Kernel, W>(amp, labels, self.values())
         }
         #[inline(always)]
         fn entries_into<const W: usize>(
@@ -117,7 +155,7 @@ pub(crate) mod sealed {
             labels: &[u8],
             cache: &mut [f32],
         ) -> Result<Confusion, Error> {
-            confusion::entries_into::<T::Kernel, W>(amp, labels, self.values(), cache)
+            pass1::entries_into::<T::Kernel, W>(amp, labels, self.values(), cache)
         }
     }
 

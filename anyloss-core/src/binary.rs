@@ -15,29 +15,9 @@
 use crate::confusion::Confusion;
 use crate::dispatch::{widest, AtWidth};
 use crate::error::Error;
-use crate::metric::{Degenerate, Metric, Partials};
+use crate::metric::{Coefficients, Degenerate, Metric, Partials};
 use crate::samples::Samples;
 use crate::Amplifier;
-
-/// `∂loss/∂a` of a positive and of a negative sample: everything pass 2 needs.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Coefficients {
-    /// `-(∂M/∂TP - ∂M/∂FN)`: applies to samples labelled 1.
-    pub positive: f32,
-    /// `-(∂M/∂FP - ∂M/∂TN)`: applies to samples labelled 0.
-    pub negative: f32,
-}
-
-impl Coefficients {
-    /// The coefficients of loss `1 - M` given the partials of `M`.
-    pub fn from_partials(p: &Partials) -> Self {
-        Self {
-            positive: -(p.tp - p.fn_),
-            negative: -(p.fp - p.tn),
-        }
-    }
-}
 
 /// The loss at one set of confusion entries.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
