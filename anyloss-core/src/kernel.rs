@@ -42,11 +42,11 @@ impl Kernel for ProbKernel {
     }
     #[inline(always)]
     fn prepare(amp: &Amplifier, p: f32) -> f32 {
-        crate::math::exp_neg_abs(amp.l() * (p - 0.5))
+        crate::math::exp_neg_abs(amp.l() * (p - amp.threshold()))
     }
     #[inline(always)]
     fn finish(amp: &Amplifier, p: f32, e: f32) -> Amplified {
-        amplify_from_exp(amp.l(), amp.l() * (p - 0.5), e)
+        amplify_from_exp(amp.l(), amp.l() * (p - amp.threshold()), e)
     }
 }
 
@@ -74,7 +74,7 @@ impl Kernel for LogitKernel {
         let big = 1.0 / (1.0 + e);
         let small = e * big;
         let p = if z >= 0.0 { big } else { small };
-        let mut out = amplify(amp.l(), p);
+        let mut out = amplify(amp, p);
         out.slope *= small * big;
         out
     }
@@ -89,17 +89,17 @@ pub(crate) const SIGN: u32 = 0x8000_0000;
 /// bit operations rather than selects, which SSE2 lacks (a select costs three
 /// instructions, the exchange below five for both outputs).
 #[inline(always)]
-fn amplify(l: f32, p: f32) -> Amplified {
-    let x = l * (p - 0.5);
-    amplify_from_exp(l, x, crate::math::exp_neg_abs(x))
+fn amplify(amp: &Amplifier, p: f32) -> Amplified {
+    let x = amp.l() * (p - amp.threshold());
+    amplify_from_exp(amp.l(), x, crate::math::exp_neg_abs(x))
 }
 
-/// [`amplify`] given `x = L(p - 0.5)` and `e = exp(-|x|)`.
+/// [`amplify`] given `x = L(p - t)` and `e = exp(-|x|)`.
 #[inline(always)]
 fn amplify_from_exp(l: f32, x: f32, e: f32) -> Amplified {
     let big = 1.0 / (1.0 + e);
     let small = e * big;
-    // All ones where x < 0 (x is never -0.0: p - 0.5 rounds to +0.0), then A and 1-A
+    // All ones where x < 0 (x is never -0.0: p - t rounds to +0.0 where p = t), then A and 1-A
     // exchange `big` and `small` under that mask.
     let negative = ((x.to_bits() as i32) >> 31) as u32;
     let swap = (big.to_bits() ^ small.to_bits()) & negative;
@@ -117,8 +117,15 @@ mod tests {
 
     #[test]
     fn hot_loop_amplifier_is_bit_identical_to_amplifier() {
-        for l in [73.0f32, 10.0, 0.5, 1e4] {
-            let amp = Amplifier::new(l).unwrap();
+        for (l, t) in [
+            (73.0f32, 0.5f32),
+            (10.0, 0.5),
+            (0.5, 0.5),
+            (1e4, 0.5),
+            (73.0, 0.3),
+            (73.0, 0.7),
+        ] {
+            let amp = Amplifier::new(l).unwrap().with_threshold(t).unwrap();
             let probes = [
                 0.0f32,
                 1.0,
@@ -132,8 +139,8 @@ mod tests {
             let sweep = (0..=20_000).map(|i| i as f32 / 20_000.0);
             for p in sweep.chain(probes.iter().copied()) {
                 let want = amp.amplify(p);
-                let got = amplify(l, p);
-                assert_eq!(got.a.to_bits(), want.a.to_bits(), "A, l={l} p={p}");
+                let got = amplify(&amp, p);
+                assert_eq!(got.a.to_bits(), want.a.to_bits(), "A, l={l} t={t} p={p}");
                 assert_eq!(
                     got.one_minus_a.to_bits(),
                     want.one_minus_a.to_bits(),
@@ -146,19 +153,25 @@ mod tests {
 
     #[test]
     fn logit_kernel_is_sigmoid_then_amplifier_bit_for_bit() {
-        let amp = Amplifier::default();
-        for i in -4000..=4000 {
-            let z = i as f32 / 100.0;
-            let (p, dp) = sigmoid(z);
-            let want = amp.amplify(p);
-            let got = LogitKernel::eval(&amp, z);
-            assert_eq!(got.a.to_bits(), want.a.to_bits(), "z={z}");
-            assert_eq!(
-                got.one_minus_a.to_bits(),
-                want.one_minus_a.to_bits(),
-                "z={z}"
-            );
-            assert_eq!(got.slope.to_bits(), (want.slope * dp).to_bits(), "z={z}");
+        for t in [0.5f32, 0.3, 0.7] {
+            let amp = Amplifier::default().with_threshold(t).unwrap();
+            for i in -4000..=4000 {
+                let z = i as f32 / 100.0;
+                let (p, dp) = sigmoid(z);
+                let want = amp.amplify(p);
+                let got = LogitKernel::eval(&amp, z);
+                assert_eq!(got.a.to_bits(), want.a.to_bits(), "z={z}");
+                assert_eq!(
+                    got.one_minus_a.to_bits(),
+                    want.one_minus_a.to_bits(),
+                    "z={z}"
+                );
+                assert_eq!(
+                    got.slope.to_bits(),
+                    (want.slope * dp).to_bits(),
+                    "z={z} t={t}"
+                );
+            }
         }
     }
 }

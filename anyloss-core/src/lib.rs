@@ -72,6 +72,7 @@ mod metric;
 pub mod metrics;
 pub mod multiclass;
 mod pass1;
+mod sample_weights;
 mod samples;
 pub mod train;
 

@@ -6,18 +6,21 @@ use crate::confusion::Confusion;
 use crate::error::Error;
 use crate::kernel::{Kernel, SIGN};
 use crate::lanes::{block_len, reduce, Compensated, LaneSums, WIDE};
+use crate::sample_weights::SampleWeights;
 
 /// Added to a label, sets the top bit exactly when the label is above 1.
 const LABEL_FLAG: u32 = 0x7FFF_FFFE;
 
 /// The checks shared by both forms of pass 1.
 #[inline(always)]
-fn check_lengths(labels: &[u8], xs: &[f32]) -> Result<(), Error> {
-    if labels.len() != xs.len() {
-        return Err(Error::LengthMismatch {
-            expected: labels.len(),
-            found: xs.len(),
-        });
+fn check_lengths(labels: &[u8], xs: &[f32], weights: &impl SampleWeights) -> Result<(), Error> {
+    for found in [Some(xs.len()), weights.len()].into_iter().flatten() {
+        if found != labels.len() {
+            return Err(Error::LengthMismatch {
+                expected: labels.len(),
+                found,
+            });
+        }
     }
     if labels.is_empty() {
         return Err(Error::Empty);
@@ -25,44 +28,47 @@ fn check_lengths(labels: &[u8], xs: &[f32]) -> Result<(), Error> {
     Ok(())
 }
 
-/// Pass 1 alone: the entries of `labels` and inputs `xs` (for [`Kernel`] `K`), at `W`
-/// lanes.
+/// Pass 1 alone: the entries of `labels`, inputs `xs` (for [`Kernel`] `K`) and sample
+/// `weights`, at `W` lanes.
 ///
 /// Errors are reported for the first offending sample. The derivatives go to a scratch
 /// block, which the gradient path does not pay for (zeroing it is a tenth of a call at
 /// N = 64). Callers keep this out of the gradient path's frame: inlined there, the 1 KiB
 /// scratch made every gradient call's frame that much bigger on a Cortex-M4.
 #[inline(always)]
-pub(crate) fn entries<K: Kernel, const W: usize>(
+pub(crate) fn entries<K: Kernel, S: SampleWeights, const W: usize>(
     amp: &Amplifier,
     labels: &[u8],
     xs: &[f32],
+    weights: S,
 ) -> Result<Confusion, Error> {
-    check_lengths(labels, xs)?;
+    check_lengths(labels, xs, &weights)?;
     let mut totals = [Compensated::default(); 4];
     let mut scratch = [0.0f32; block_len(WIDE)];
     let len = block_len(W);
     for (b, (ys, xs)) in labels.chunks(len).zip(xs.chunks(len)).enumerate() {
         let out = scratch.get_mut(..ys.len()).unwrap_or(&mut []);
-        step::<K, W>(amp, ys, xs, out, b * len, &mut totals)?;
+        let ws = weights.block(b * len, ys.len());
+        step::<K, S, W>(amp, ys, xs, ws, out, b * len, &mut totals)?;
     }
     Ok(total_of(&totals))
 }
 
 /// Pass 1 of the two-pass gradient: the entries, and `dA/d(input)` of each sample written
-/// into `cache` (so pass 2 needs no `exp`). On error the contents of `cache` are
+/// into `cache`, times the sample's weight (so pass 2 needs no `exp`). On error the contents of `cache` are
 /// unspecified.
 // Inlined into the caller (`loss_and_grad`): one stack frame instead of two, which on a
 // Cortex-M4 is 20 bytes less (a saved-register area and the result slot), and the
 // run-time dispatch needs it inlined into its target-feature function.
 #[inline(always)]
-pub(crate) fn entries_into<K: Kernel, const W: usize>(
+pub(crate) fn entries_into<K: Kernel, S: SampleWeights, const W: usize>(
     amp: &Amplifier,
     labels: &[u8],
     xs: &[f32],
+    weights: S,
     cache: &mut [f32],
 ) -> Result<Confusion, Error> {
-    check_lengths(labels, xs)?;
+    check_lengths(labels, xs, &weights)?;
     if cache.len() != labels.len() {
         return Err(Error::LengthMismatch {
             expected: labels.len(),
@@ -73,7 +79,8 @@ pub(crate) fn entries_into<K: Kernel, const W: usize>(
     let len = block_len(W);
     let blocks = labels.chunks(len).zip(xs.chunks(len)).enumerate();
     for ((b, (ys, xs)), out) in blocks.zip(cache.chunks_mut(len)) {
-        step::<K, W>(amp, ys, xs, out, b * len, &mut totals)?;
+        let ws = weights.block(b * len, ys.len());
+        step::<K, S, W>(amp, ys, xs, ws, out, b * len, &mut totals)?;
     }
     Ok(total_of(&totals))
 }
@@ -90,17 +97,18 @@ fn total_of(totals: &[Compensated; 4]) -> Confusion {
 
 /// One block of pass 1, added into `totals`; `offset` is the block's first index.
 #[inline(always)]
-fn step<K: Kernel, const W: usize>(
+fn step<K: Kernel, S: SampleWeights, const W: usize>(
     amp: &Amplifier,
     ys: &[u8],
     xs: &[f32],
+    ws: S,
     out: &mut [f32],
     offset: usize,
     totals: &mut [Compensated; 4],
 ) -> Result<(), Error> {
-    let (lanes, ok) = block::<K, W>(amp, ys, xs, out);
+    let (lanes, ok) = block::<K, S, W>(amp, ys, xs, ws, out);
     if !ok {
-        if let Some(e) = first_error::<K>(ys, xs, out.len(), offset) {
+        if let Some(e) = first_error::<K, S>(ys, xs, ws, out.len(), offset) {
             return Err(e);
         }
     }
@@ -113,28 +121,31 @@ fn step<K: Kernel, const W: usize>(
     Ok(())
 }
 
-/// The lane sums of one block of labels and inputs, with `dA/d(input)` into `out`, and
-/// whether every label and input of the block is certainly valid.
+/// The lane sums of one block of labels, inputs and weights, with `w·dA/d(input)` into
+/// `out`, and whether every label, input and weight of the block is certainly valid.
 ///
 /// Validity is not decided per sample with a branch: each shape keeps a cheap block-wide
 /// flag, and a flagged block is rescanned exactly by [`first_error`]. A label's weights
-/// are `y` and `1 - y` as floats, and the negatives' entries are the sample's total minus
-/// its positive part, exact for 0 and 1. One-lane cores run [`one_lane`], SIMD cores
+/// are `w·y` and `w - w·y` as floats, and the negatives' entries are the sample's total
+/// minus its positive part, exact for 0 and 1 (and with `w = 1`, which the unweighted
+/// build folds away, the same operations as without weights). One-lane cores run [`one_lane`], SIMD cores
 /// [`lanes`].
 #[inline(always)]
-fn block<K: Kernel, const W: usize>(
+fn block<K: Kernel, S: SampleWeights, const W: usize>(
     amp: &Amplifier,
     ys: &[u8],
     xs: &[f32],
+    ws: S,
     out: &mut [f32],
 ) -> (LaneSums<W>, bool) {
-    let complete = out.len() == ys.len() && xs.len() == ys.len();
+    let complete =
+        out.len() == ys.len() && xs.len() == ys.len() && ws.len().is_none_or(|n| n == ys.len());
     let (s, flags) = if W == 1 {
-        one_lane::<K, W>(amp, ys, xs, out)
+        one_lane::<K, S, W>(amp, ys, xs, ws, out)
     } else {
-        lanes_outlined::<K, W>(amp, ys, xs, out)
+        lanes_outlined::<K, S, W>(amp, ys, xs, ws, out)
     };
-    (s, complete && flags & SIGN == 0)
+    (s, complete && (flags | ws.invalid_flag()) & SIGN == 0)
 }
 
 /// A label's [`Kernel::invalid_flag`] word: the top bit is set exactly when the label is above 1.
@@ -149,25 +160,27 @@ fn label_invalid_flag(y: u8) -> u32 {
 /// [`Kernel::invalid_flag`] words: two or three integer operations, where float compares cost
 /// a compare, a status move and a conditional move each on a Cortex-M4.
 #[inline(always)]
-fn one_lane<K: Kernel, const W: usize>(
+fn one_lane<K: Kernel, S: SampleWeights, const W: usize>(
     amp: &Amplifier,
     ys: &[u8],
     xs: &[f32],
+    ws: S,
     out: &mut [f32],
 ) -> (LaneSums<W>, u32) {
     let (mut tp, mut fn_, mut fp, mut tn) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
     let mut flags = 0u32;
-    for ((&y, &x), o) in ys.iter().zip(xs).zip(out.iter_mut()) {
+    for (i, ((&y, &x), o)) in ys.iter().zip(xs).zip(out.iter_mut()).enumerate() {
         let amped = K::eval(amp, x);
         flags |= K::invalid_flag(x) | label_invalid_flag(y);
-        let pos = f32::from(y);
+        let w = ws.at(i);
+        let pos = f32::from(y) * w;
         let t = pos * amped.a;
         let f = pos * amped.one_minus_a;
         tp += t;
         fn_ += f;
-        fp += amped.a - t;
-        tn += amped.one_minus_a - f;
-        *o = amped.slope;
+        fp += w * amped.a - t;
+        tn += w * amped.one_minus_a - f;
+        *o = amped.slope * w;
     }
     let mut s = LaneSums::<W>::ZERO;
     add_to_lane(&mut s, 0, tp, fn_, fp, tn);
@@ -194,15 +207,16 @@ fn add_to_lane<const W: usize>(s: &mut LaneSums<W>, k: usize, tp: f32, fn_: f32,
 /// `dispatch.rs`): inlined into the whole call, its lane loop was no longer unrolled and
 /// ran one lane at a time (AVX2: 4.8 against 1.4 ns/sample).
 #[inline(never)]
-fn lanes_outlined<K: Kernel, const W: usize>(
+fn lanes_outlined<K: Kernel, S: SampleWeights, const W: usize>(
     amp: &Amplifier,
     ys: &[u8],
     xs: &[f32],
+    ws: S,
     out: &mut [f32],
 ) -> (LaneSums<W>, u32) {
     crate::dispatch::vectorized::<W, _>(
         #[inline(always)]
-        || lanes::<K, W>(amp, ys, xs, out),
+        || lanes::<K, S, W>(amp, ys, xs, ws, out),
     )
 }
 
@@ -222,10 +236,11 @@ fn lanes_outlined<K: Kernel, const W: usize>(
 // checks. Plain indexing keeps the loop in the shape LLVM vectorizes.
 #[allow(clippy::indexing_slicing, clippy::modulo_one)]
 #[inline(always)]
-fn lanes<K: Kernel, const W: usize>(
+fn lanes<K: Kernel, S: SampleWeights, const W: usize>(
     amp: &Amplifier,
     ys: &[u8],
     xs: &[f32],
+    ws: S,
     out: &mut [f32],
 ) -> (LaneSums<W>, u32) {
     let labels_ok = ys.iter().fold(0u8, |acc, &y| acc | y) <= 1;
@@ -236,37 +251,38 @@ fn lanes<K: Kernel, const W: usize>(
     for (o, &x) in out.iter_mut().zip(xs) {
         *o = K::prepare(amp, x);
     }
-    let mut lane = |k: usize, y: u8, x: f32, o: &mut f32| {
+    let mut lane = |k: usize, y: u8, x: f32, w: f32, o: &mut f32| {
         let amped = K::finish(amp, x, *o);
         // Compare-and-pick, not `f32::min`, which adds NaN handling the sum already does.
         lo[k] = if x < lo[k] { x } else { lo[k] };
         hi[k] = if x > hi[k] { x } else { hi[k] };
         sum[k] += x;
-        let pos = f32::from(y);
+        let pos = f32::from(y) * w;
         let tp = pos * amped.a;
         let fn_ = pos * amped.one_minus_a;
         s.tp[k] += tp;
         s.fn_[k] += fn_;
-        s.fp[k] += amped.a - tp;
-        s.tn[k] += amped.one_minus_a - fn_;
-        *o = amped.slope;
+        s.fp[k] += w * amped.a - tp;
+        s.tn[k] += w * amped.one_minus_a - fn_;
+        *o = amped.slope * w;
     };
     let (yc, yr) = ys.as_chunks::<W>();
     let (xc, xr) = xs.as_chunks::<W>();
     let (oc, or) = out.as_chunks_mut::<W>();
-    for ((y, x), o) in yc.iter().zip(xc).zip(oc.iter_mut()) {
+    for (j, ((y, x), o)) in yc.iter().zip(xc).zip(oc.iter_mut()).enumerate() {
         // Through local copies: the chunk's loads all come before its stores whatever
         // the pointers' provenance (under run-time dispatch the slices reach this code
         // through `pulp`, whose call loses their no-alias facts, and the SLP vectorizer
         // then kept the lanes scalar).
-        let (y, x, mut e) = (*y, *x, *o);
+        let (y, x, w, mut e) = (*y, *x, ws.chunk::<W>(j), *o);
         for k in 0..W {
-            lane(k, y[k], x[k], &mut e[k]);
+            lane(k, y[k], x[k], w[k], &mut e[k]);
         }
         *o = e;
     }
+    let rest = yc.len() * W;
     for (k, ((&y, &x), o)) in yr.iter().zip(xr).zip(or.iter_mut()).enumerate() {
-        lane(k % W, y, x, o);
+        lane(k % W, y, x, ws.at(rest + k), o);
     }
     let in_range = lo.iter().all(|&v| v >= K::LOWEST) && hi.iter().all(|&v| v <= K::HIGHEST);
     let finite = sum.iter().all(|v| v.is_finite());
@@ -275,7 +291,13 @@ fn lanes<K: Kernel, const W: usize>(
 }
 
 #[cold]
-fn first_error<K: Kernel>(ys: &[u8], xs: &[f32], out_len: usize, offset: usize) -> Option<Error> {
+fn first_error<K: Kernel, S: SampleWeights>(
+    ys: &[u8],
+    xs: &[f32],
+    ws: S,
+    out_len: usize,
+    offset: usize,
+) -> Option<Error> {
     for (i, (&y, &x)) in ys.iter().zip(xs).enumerate() {
         let index = offset + i;
         if !x.is_finite() {
@@ -287,9 +309,13 @@ fn first_error<K: Kernel>(ys: &[u8], xs: &[f32], out_len: usize, offset: usize) 
         if y > 1 {
             return Some(Error::InvalidLabel { index });
         }
+        if let Some(e) = ws.error_at(i, index) {
+            return Some(e);
+        }
     }
     // Lengths were checked by `check_lengths`; a mismatch here would be a bug, reported as one.
-    (out_len != ys.len() || xs.len() != ys.len()).then_some(Error::LengthMismatch {
+    let weights_fit = ws.len().is_none_or(|n| n == ys.len());
+    (out_len != ys.len() || xs.len() != ys.len() || !weights_fit).then_some(Error::LengthMismatch {
         expected: ys.len(),
         found: out_len,
     })
@@ -301,6 +327,7 @@ mod tests {
     use super::*;
     use crate::kernel::{LogitKernel, ProbKernel};
     use crate::lanes::BLOCK;
+    use crate::sample_weights::Unweighted;
 
     /// Every lane count a build can run (1 on Cortex-M, 4 with SSE2, 8 with AVX2) gives the
     /// same per-sample derivatives bit for bit, and the same entries up to summation order.
@@ -312,8 +339,8 @@ mod tests {
         ) -> (Confusion, std::vec::Vec<f32>) {
             let amp = Amplifier::default();
             let mut cache = std::vec![0.0f32; xs.len()];
-            let c = entries_into::<K, W>(&amp, ys, xs, &mut cache).unwrap();
-            assert_eq!(entries::<K, W>(&amp, ys, xs).unwrap(), c);
+            let c = entries_into::<K, _, W>(&amp, ys, xs, Unweighted, &mut cache).unwrap();
+            assert_eq!(entries::<K, _, W>(&amp, ys, xs, Unweighted).unwrap(), c);
             (c, cache)
         }
         fn close(a: &Confusion, b: &Confusion) {
