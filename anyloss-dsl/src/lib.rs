@@ -57,6 +57,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod any_metric;
 mod ast;
 pub mod build;
 mod count;
@@ -76,6 +77,7 @@ mod pretty;
 mod program;
 mod resolve;
 
+pub use any_metric::{AnyMetric, MetricError};
 pub use diagnostic::{Diagnostic, DiagnosticKind};
 pub use domain::Issue;
 pub use metric::{FormulaMetric, OperationCount};
