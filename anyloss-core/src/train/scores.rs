@@ -87,6 +87,32 @@ pub struct Scores {
     pub mcc: f32,
 }
 
+impl Scores {
+    /// The names of the reported metrics (the field names), in report order.
+    pub const NAMES: [&'static str; 7] = [
+        "accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "balanced_accuracy",
+        "gmean",
+        "mcc",
+    ];
+
+    /// The values in the order of [`Scores::NAMES`].
+    pub fn values(&self) -> [f32; 7] {
+        [
+            self.accuracy,
+            self.precision,
+            self.recall,
+            self.f1,
+            self.balanced_accuracy,
+            self.gmean,
+            self.mcc,
+        ]
+    }
+}
+
 /// Hard counts of `head` on the rows `rows` of `data` (prediction `p >= 0.5`).
 pub fn evaluate_binary<S: AsRef<[f32]> + AsMut<[f32]>>(
     head: &LogisticHead<S>,
