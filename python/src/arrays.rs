@@ -33,9 +33,10 @@ pub fn typed<'py, T: Element>(
 
 /// The elements in C order: borrowed when the array is C-contiguous, copied otherwise.
 pub fn c_order<'a, T: Element + Copy>(array: &'a PyReadonlyArrayDyn<'_, T>) -> Cow<'a, [T]> {
+    // `as_slice` also accepts Fortran order, whose memory order is not the logical one.
     match array.as_slice() {
-        Ok(s) => Cow::Borrowed(s),
-        Err(_) => Cow::Owned(array.as_array().iter().copied().collect()),
+        Ok(s) if array.is_c_contiguous() => Cow::Borrowed(s),
+        _ => Cow::Owned(array.as_array().iter().copied().collect()),
     }
 }
 
