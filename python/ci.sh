@@ -26,6 +26,10 @@ start=$SECONDS
 "$py" -m pip install -q torch numpy pytest
 echo "torch, numpy, pytest installed in $((SECONDS - start)) s"
 
+part "format and lints of the extension crate"
+cargo fmt --check
+PYO3_PYTHON="$py" cargo clippy -q --all-targets -- -D warnings
+
 part "pip install ./python (maturin builds the extension)"
 start=$SECONDS
 "$py" -m pip install -q .

@@ -51,7 +51,11 @@ fn loss_and_grad<'py>(
              (anyloss.torch.AnyLoss takes weight=)",
         ));
     }
-    let kind = if from_logits { "logits" } else { "probabilities" };
+    let kind = if from_logits {
+        "logits"
+    } else {
+        "probabilities"
+    };
     let labels = arrays::typed::<u8>(labels, "labels", "uint8", " (use labels.astype(np.uint8))")?;
     let outputs = arrays::typed::<f32>(
         outputs,

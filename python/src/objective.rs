@@ -85,7 +85,9 @@ pub fn objective(
     params: Option<HashMap<String, f64>>,
 ) -> PyResult<(f32, Vec<(f32, f32)>)> {
     if entries.is_empty() {
-        return Err(PyValueError::new_err("entries: at least one class is required"));
+        return Err(PyValueError::new_err(
+            "entries: at least one class is required",
+        ));
     }
     if support.len() != entries.len() {
         return Err(PyValueError::new_err(format!(
@@ -115,6 +117,9 @@ pub fn objective(
     };
     Ok((
         loss,
-        coefficients.iter().map(|k| (k.positive, k.negative)).collect(),
+        coefficients
+            .iter()
+            .map(|k| (k.positive, k.negative))
+            .collect(),
     ))
 }

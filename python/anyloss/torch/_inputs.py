@@ -93,7 +93,6 @@ def _weights(weight, shape: torch.Size, n: int, dtype: torch.dtype, outputs: tor
 
 
 def _checks(
-    x: torch.Tensor,
     from_logits: bool,
     bad_labels: Callable[[], torch.Tensor],
     label_message: str,
@@ -148,7 +147,7 @@ def prepare_binary(outputs, labels, weight, from_logits: bool) -> Prepared:
     counted = torch.ones_like(positive)
     bad = lambda: (labels != 0) & (labels != 1)  # noqa: E731
     checks, locate = _checks(
-        x, from_logits, bad, "is not 0 or 1", w, counted, outputs, "labels"
+        from_logits, bad, "is not 0 or 1", w, counted, outputs, "labels"
     )
     wv = torch.ones((), dtype=dtype, device=x.device) if w is None else w.reshape(1, 1, -1)
     return Prepared(x, positive, wv, counted, checks, locate)
@@ -175,7 +174,7 @@ def prepare_multilabel(outputs, targets, weight, from_logits: bool) -> Prepared:
     counted = torch.ones((n, 1, x.shape[2]), dtype=torch.bool, device=x.device)
     bad = lambda: (targets != 0) & (targets != 1)  # noqa: E731
     checks, locate = _checks(
-        x, from_logits, bad, "is not 0 or 1", w, counted, outputs, "targets"
+        from_logits, bad, "is not 0 or 1", w, counted, outputs, "targets"
     )
     wv = torch.ones((), dtype=dtype, device=x.device) if w is None else w.reshape(n, c, -1)
     return Prepared(x, positive, wv, counted, checks, locate)
@@ -217,6 +216,6 @@ def prepare_multiclass(
     message = f"is not a class in 0..{c - 1}" + (
         "" if ignore_index is None else f" nor ignore_index={ignore_index}"
     )
-    checks, locate = _checks(x, from_logits, bad, message, w, counted, outputs, "labels")
+    checks, locate = _checks(from_logits, bad, message, w, counted, outputs, "labels")
     wv = counted.to(dtype) if w is None else w.reshape(n, 1, -1) * counted
     return Prepared(x, positive, wv, counted, checks, locate)
