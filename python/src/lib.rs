@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use anyloss_core::{Amplifier, BinaryLoss, Error, Logits, LossOutput, Probs};
 use numpy::{PyArray1, PyArrayMethods, PyUntypedArrayMethods};
-use pyo3::exceptions::{PyNotImplementedError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -40,13 +40,13 @@ fn loss_and_grad<'py>(
     let resolved = metric_arg(metric, params)?;
     let amplifier = Amplifier::new(L).map_err(|e| PyValueError::new_err(format!("L={L}: {e}")))?;
     if threshold != 0.5 {
-        return Err(PyNotImplementedError::new_err(format!(
+        return Err(PyValueError::new_err(format!(
             "threshold={threshold}: this build's core amplifies around 0.5 only \
              (anyloss.torch.AnyLoss takes any threshold)"
         )));
     }
     if weight.is_some() {
-        return Err(PyNotImplementedError::new_err(
+        return Err(PyValueError::new_err(
             "weight: this build's core has no sample weights for the binary loss \
              (anyloss.torch.AnyLoss takes weight=)",
         ));

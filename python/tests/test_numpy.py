@@ -95,6 +95,8 @@ def test_fallback_policy():
         (lambda y, p: anyloss.loss_and_grad(y, p, L=0), ValueError, "L=0"),
         (lambda y, p: anyloss.loss_and_grad(y, p, fallback=float("nan")), ValueError, "fallback"),
         (lambda y, p: anyloss.loss_and_grad(y, p, metric=3), TypeError, "metric must be"),
+        (lambda y, p: anyloss.loss_and_grad(y, p, threshold=0.3), ValueError, "threshold=0.3"),
+        (lambda y, p: anyloss.loss_and_grad(y, p, weight=p), ValueError, "weight"),
     ],
 )
 def test_bad_input_is_a_clear_error(call, error, message):
