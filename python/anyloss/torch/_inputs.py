@@ -23,35 +23,35 @@ class Prepared:
 
     #: Outputs in the compute dtype, ``[N, C, S]``.
     x: torch.Tensor
-    #: True where the element's sample belongs to the element's class, ``[N, C, S]``.
-    positive: torch.Tensor
-    #: Sample weights, 0 where a sample is ignored, ``[N, 1 or C, S]``.
-    w: torch.Tensor
-    #: True for the samples that count, ``[N, 1, S]``.
-    counted: torch.Tensor
-    #: Counts of bad labels, non-finite outputs, probabilities outside [0, 1], bad weights,
-    #: and of the samples counted (see ``CHECKS``).
+    #: 1 where the element's sample is counted and belongs to the element's class, else 0
+    #: (compute dtype, ``[N, C, S]``).
+    y: torch.Tensor
+    #: Sample weights, 0 where a sample is ignored (``[N, 1 or C, S]``), or None for all 1.
+    w: Optional[torch.Tensor]
+    #: Counts of bad labels, flags of non-finite outputs, of probabilities outside [0, 1]
+    #: and of bad weights, and the number of samples counted (see ``CHECKS``).
     checks: torch.Tensor
     #: For each of the first four checks: the boolean mask of offending elements (computed
-    #: again only on error), the tensor name and what is wrong.
+    #: only on error), the tensor name and what is wrong.
     locate: List[Tuple[Callable[[], torch.Tensor], str, str]] = field(default_factory=list)
 
     def raise_on_bad_input(
         self, local: Sequence[float], total: Sequence[float], processes: Optional[int]
     ) -> None:
         """Raises ``ValueError`` for the first failed check (``local``: this process's
-        counts, ``total``: summed over the synced processes). With sync, every process
+        checks, ``total``: summed over the synced processes). With sync, every process
         raises, so none waits in a collective the others left."""
         for (mask, name, what), here, everywhere in zip(self.locate, local, total):
             if everywhere > 0:
                 if here > 0:
-                    flat = int(torch.nonzero(mask().flatten())[0].item())
-                    position = list(torch.unravel_index(torch.tensor(flat), mask().shape))
+                    bad = mask()
+                    count = int(torch.count_nonzero(bad).item())
+                    flat = int(torch.nonzero(bad.flatten())[0].item())
+                    position = torch.unravel_index(torch.tensor(flat), bad.shape)
                     where = f"{name}[{', '.join(str(int(i)) for i in position)}]"
-                    raise ValueError(f"{where} {what} ({int(here)} such elements)")
+                    raise ValueError(f"{where} {what} ({count} such elements)")
                 raise ValueError(
-                    f"{int(everywhere)} {name} element(s) {what}, on another of the "
-                    f"{processes} synced processes"
+                    f"{name} {what} on another of the {processes} synced processes"
                 )
         if total[len(self.locate)] == 0:
             raise ValueError("empty input: at least one counted sample is required")
@@ -94,40 +94,51 @@ def _weights(weight, shape: torch.Size, n: int, dtype: torch.dtype, outputs: tor
 
 def _checks(
     from_logits: bool,
-    bad_labels: Callable[[], torch.Tensor],
+    bad_labels: torch.Tensor,
+    bad_label_mask: Callable[[], torch.Tensor],
     label_message: str,
     w: Optional[torch.Tensor],
-    counted: torch.Tensor,
+    counted,
     outputs: torch.Tensor,
     labels_name: str,
 ):
-    nonfinite = lambda: ~torch.isfinite(outputs)  # noqa: E731
-    out_of_range = (
-        (lambda: torch.zeros_like(outputs, dtype=torch.bool))
-        if from_logits
-        else (lambda: (outputs < 0) | (outputs > 1))
-    )
-    bad_w = (
-        (lambda: torch.zeros(1, dtype=torch.bool, device=outputs.device))
-        if w is None
-        else (lambda: ~torch.isfinite(w) | (w < 0))
-    )
-    counts = torch.stack(
+    """The checks as one float64 tensor (see ``CHECKS``) and how to locate each failure.
+    One ``aminmax`` pass covers the outputs (NaN propagates to it) and one the weights."""
+    device = outputs.device
+    false = torch.zeros((), dtype=torch.bool, device=device)
+    nonfinite = out_of_range = bad_w = false
+    if outputs.numel() > 0:
+        low, high = torch.aminmax(outputs.detach())
+        nonfinite = ~(torch.isfinite(low) & torch.isfinite(high))
+        if not from_logits:
+            out_of_range = (low < 0) | (high > 1)
+    if w is not None and w.numel() > 0:
+        w_low, w_high = torch.aminmax(w)
+        bad_w = ~(torch.isfinite(w_low) & torch.isfinite(w_high)) | (w_low < 0)
+    counted = torch.as_tensor(counted, dtype=torch.float64, device=device)
+    checks = torch.stack(
         [
-            bad_labels().sum(),
-            nonfinite().sum(),
-            out_of_range().sum(),
-            bad_w().sum(),
-            counted.sum(),
+            bad_labels.to(torch.float64),
+            nonfinite.to(torch.float64),
+            out_of_range.to(torch.float64),
+            bad_w.to(torch.float64),
+            counted,
         ]
     )
     locate = [
-        (bad_labels, labels_name, label_message),
-        (nonfinite, "outputs", "is NaN or infinite"),
-        (out_of_range, "outputs", "is outside [0, 1] (pass from_logits=True for logits)"),
-        (bad_w, "weight", "is negative or not finite"),
+        (bad_label_mask, labels_name, label_message),
+        (lambda: ~torch.isfinite(outputs), "outputs", "is NaN or infinite"),
+        (lambda: (outputs < 0) | (outputs > 1), "outputs",
+         "is outside [0, 1] (pass from_logits=True for logits)"),
+        (lambda: ~torch.isfinite(w) | (w < 0), "weight", "is negative or not finite"),
     ]
-    return counts, locate
+    return checks, locate
+
+
+def _zero_one(labels: torch.Tensor, dtype: torch.dtype):
+    """0/1 labels in ``dtype`` and the count of labels that are neither (NaN included)."""
+    y = labels.to(dtype)
+    return y, torch.count_nonzero(y * (y - 1))
 
 
 def prepare_binary(outputs, labels, weight, from_logits: bool) -> Prepared:
@@ -143,14 +154,14 @@ def prepare_binary(outputs, labels, weight, from_logits: bool) -> Prepared:
     dtype = compute_dtype(outputs)
     w = _weights(weight, labels.shape, labels.shape[0] if labels.dim() else 1, dtype, outputs)
     x = outputs.detach().to(dtype).reshape(1, 1, -1)
-    positive = (labels == 1).reshape(1, 1, -1)
-    counted = torch.ones_like(positive)
-    bad = lambda: (labels != 0) & (labels != 1)  # noqa: E731
+    y, bad = _zero_one(labels, dtype)
     checks, locate = _checks(
-        from_logits, bad, "is not 0 or 1", w, counted, outputs, "labels"
+        from_logits, bad, lambda: (labels != 0) & (labels != 1), "is not 0 or 1", w,
+        labels.numel(), outputs, "labels",
     )
-    wv = torch.ones((), dtype=dtype, device=x.device) if w is None else w.reshape(1, 1, -1)
-    return Prepared(x, positive, wv, counted, checks, locate)
+    return Prepared(
+        x, y.reshape(1, 1, -1), None if w is None else w.reshape(1, 1, -1), checks, locate
+    )
 
 
 def prepare_multilabel(outputs, targets, weight, from_logits: bool) -> Prepared:
@@ -170,14 +181,14 @@ def prepare_multilabel(outputs, targets, weight, from_logits: bool) -> Prepared:
     dtype = compute_dtype(outputs)
     w = _weights(weight, targets.shape, n, dtype, outputs)
     x = outputs.detach().to(dtype).reshape(n, c, -1)
-    positive = (targets == 1).reshape(n, c, -1)
-    counted = torch.ones((n, 1, x.shape[2]), dtype=torch.bool, device=x.device)
-    bad = lambda: (targets != 0) & (targets != 1)  # noqa: E731
+    y, bad = _zero_one(targets, dtype)
     checks, locate = _checks(
-        from_logits, bad, "is not 0 or 1", w, counted, outputs, "targets"
+        from_logits, bad, lambda: (targets != 0) & (targets != 1), "is not 0 or 1", w,
+        n * x.shape[2], outputs, "targets",
     )
-    wv = torch.ones((), dtype=dtype, device=x.device) if w is None else w.reshape(n, c, -1)
-    return Prepared(x, positive, wv, counted, checks, locate)
+    return Prepared(
+        x, y.reshape(n, c, -1), None if w is None else w.reshape(n, c, -1), checks, locate
+    )
 
 
 def prepare_multiclass(
@@ -203,19 +214,27 @@ def prepare_multiclass(
     w = _weights(weight, labels.shape, n, dtype, outputs)
     x = outputs.detach().to(dtype).reshape(n, c, -1)
     flat = labels.reshape(n, 1, -1)
-    counted = (
-        torch.ones_like(flat, dtype=torch.bool) if ignore_index is None else flat != ignore_index
-    )
     classes = torch.arange(c, device=x.device).view(1, c, 1)
-    positive = (flat == classes) & counted
-    bad = lambda: (  # noqa: E731
-        ((labels < 0) | (labels >= c))
-        if ignore_index is None
-        else ((labels < 0) | (labels >= c)) & (labels != ignore_index)
-    )
+    y = (flat == classes).to(dtype)
+
+    def bad_mask():
+        bad = (labels < 0) | (labels >= c)
+        return bad if ignore_index is None else bad & (labels != ignore_index)
+
+    if ignore_index is None:
+        counted = flat.numel()
+    else:
+        keep = flat != ignore_index
+        counted = keep.sum()
+        y = y * keep
+        w = keep.to(dtype) if w is None else w.reshape(n, 1, -1) * keep
+    if w is not None:
+        w = w.reshape(n, 1, -1)
     message = f"is not a class in 0..{c - 1}" + (
         "" if ignore_index is None else f" nor ignore_index={ignore_index}"
     )
-    checks, locate = _checks(from_logits, bad, message, w, counted, outputs, "labels")
-    wv = counted.to(dtype) if w is None else w.reshape(n, 1, -1) * counted
-    return Prepared(x, positive, wv, counted, checks, locate)
+    checks, locate = _checks(
+        from_logits, torch.count_nonzero(bad_mask()), bad_mask, message, w, counted, outputs,
+        "labels",
+    )
+    return Prepared(x, y, w, checks, locate)

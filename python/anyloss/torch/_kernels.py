@@ -12,15 +12,13 @@ def compute_dtype(outputs: torch.Tensor) -> torch.dtype:
 
 
 def logistic(x: torch.Tensor):
-    """``(s, 1 - s, s (1 - s))`` of ``s = sigmoid(x)``, from one ``exp`` and without
-    cancellation: ``s (1 - s)`` is ``e / (1 + e)^2`` with ``e = exp(-|x|)``, so it stays
-    nonzero where ``s`` rounds to 1 (``sigmoid``'s own backward, ``s (1 - s)``, flushes
-    to 0 there: in float32 at ``L = 73`` for every ``p >= 0.728``)."""
-    e = torch.exp(-x.abs())
-    big = 1.0 / (1.0 + e)
-    small = e * big
-    positive = x >= 0
-    return torch.where(positive, big, small), torch.where(positive, small, big), small * big
+    """``(s, 1 - s, s (1 - s))`` of ``s = sigmoid(x)``, each accurate: ``1 - s`` is
+    ``sigmoid(-x)``, not a subtraction, so ``s (1 - s)`` stays nonzero where ``s`` rounds
+    to 1 (``sigmoid``'s own backward, ``s (1 - s)`` from ``s``, flushes to 0 there: in
+    float32 at ``L = 73`` for every ``p >= 0.728``)."""
+    s = torch.sigmoid(x)
+    r = torch.sigmoid(-x)
+    return s, r, s * r
 
 
 def amplify(p: torch.Tensor, L: float, threshold: float):
@@ -30,34 +28,30 @@ def amplify(p: torch.Tensor, L: float, threshold: float):
 
 
 def class_entries(
-    a: torch.Tensor, one_minus_a: torch.Tensor, positive: torch.Tensor, w: torch.Tensor
+    a: torch.Tensor, one_minus_a: torch.Tensor, y: torch.Tensor, w
 ) -> torch.Tensor:
-    """Per-class soft entries ``[C, 4] = (TP, FN, FP, TN)`` of ``[N, C, S]`` tensors:
-    ``positive`` (bool) marks the samples of class ``c`` in column ``c``, ``w`` weighs each
-    sample (0 for ignored ones; it broadcasts over ``C``)."""
-    wa = w * a
-    wb = w * one_minus_a
-    zero = torch.zeros((), dtype=a.dtype, device=a.device)
+    """Per-class soft entries ``[C, 4] = (TP, FN, FP, TN)`` of ``[N, C, S]`` tensors: ``y``
+    is 1 where the element's sample belongs to the element's class and 0 elsewhere, ``w``
+    weighs each sample (0 for ignored ones; a tensor broadcasting over ``C``, or None)."""
+    wa = a if w is None else w * a
+    wb = one_minus_a if w is None else w * one_minus_a
+    n = 1 - y
     dims = (0, 2)
     return torch.stack(
-        [
-            torch.where(positive, wa, zero).sum(dims),
-            torch.where(positive, wb, zero).sum(dims),
-            torch.where(positive, zero, wa).sum(dims),
-            torch.where(positive, zero, wb).sum(dims),
-        ],
+        [(wa * y).sum(dims), (wb * y).sum(dims), (wa * n).sum(dims), (wb * n).sum(dims)],
         dim=1,
     )
 
 
 def gradient_wrt_amplified_input(
-    coefficients: torch.Tensor, slope: torch.Tensor, positive: torch.Tensor, w: torch.Tensor
+    coefficients: torch.Tensor, slope: torch.Tensor, y: torch.Tensor, w
 ) -> torch.Tensor:
     """``d loss / d p`` of every ``[N, C, S]`` element: the core's coefficient of its class
     and label (``coefficients[c] = (positive, negative)``), times its weight and ``dA/dp``."""
     k_pos = coefficients[:, 0].view(1, -1, 1)
     k_neg = coefficients[:, 1].view(1, -1, 1)
-    return torch.where(positive, k_pos, k_neg) * (w * slope)
+    k = k_neg + (k_pos - k_neg) * y
+    return k * slope if w is None else k * (w * slope)
 
 
 class WithGradient(torch.autograd.Function):

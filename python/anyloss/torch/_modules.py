@@ -73,8 +73,8 @@ class _ConfusionLoss(nn.Module):
         else:
             p, dp = x, None
         a, one_minus_a, slope = amplify(p, self.L, self.threshold)
-        entries = class_entries(a, one_minus_a, prep.positive, prep.w)
-        support = (prep.positive & prep.counted).sum(dim=(0, 2))
+        entries = class_entries(a, one_minus_a, prep.y, prep.w)
+        support = prep.y.sum(dim=(0, 2))
         stats = torch.cat(
             [entries.flatten().double(), support.double(), prep.checks.double()]
         )
@@ -97,7 +97,7 @@ class _ConfusionLoss(nn.Module):
         if not (torch.is_grad_enabled() and outputs.requires_grad):
             return value
         k = torch.tensor(coefficients, dtype=x.dtype, device=x.device)
-        g = gradient_wrt_amplified_input(k, slope, prep.positive, prep.w)
+        g = gradient_wrt_amplified_input(k, slope, prep.y, prep.w)
         if processes is not None:
             # DDP averages gradients over the processes; this rank's share of the global
             # loss's gradient is g, so hand it over multiplied by their number.
