@@ -1,4 +1,4 @@
-//! The AnyLoss amplifier `A(p) = 1/(1+exp(-L(p-0.5)))`.
+//! The AnyLoss amplifier `A(p) = 1/(1+exp(-L(p-t)))`, centred on the decision threshold `t`.
 
 use crate::error::{Error, Parameter};
 use crate::math;
@@ -6,7 +6,12 @@ use crate::math;
 /// The amplifier that pushes a probability towards 0 or 1 so that the soft confusion
 /// entries approximate the hard ones.
 ///
-/// Everything comes from one `exp` per sample: with `x = L(p-0.5)` and `e = exp(-|x|)`,
+/// It is centred on the decision threshold `t` (0.5 unless [`Amplifier::with_threshold`]
+/// moves it): `A(t) = 1/2`, and `A` pushes `p > t` towards 1 and `p < t` towards 0, so the
+/// soft entries approximate the hard entries of the decision `p > t`. For logits the same
+/// holds after `p = sigmoid(z)`.
+///
+/// Everything comes from one `exp` per sample: with `x = L(p-t)` and `e = exp(-|x|)`,
 /// `A = 1/(1+e)` or `e/(1+e)` by the sign of `x`, `1-A` the other one, and
 /// `A' = L·e/(1+e)^2`. Computing `A(1-A)` as `e/(1+e)^2` rather than `A*(1-A)` keeps the
 /// slope of saturated samples: in f32, `A` rounds to exactly 1 for `p >= 0.728` at `L = 73`,
@@ -15,6 +20,7 @@ use crate::math;
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Amplifier {
     l: f32,
+    threshold: f32,
 }
 
 /// `A(p)`, `1 - A(p)` and `A'(p)` of one sample, each accurate to f32 precision.
@@ -33,12 +39,30 @@ impl Amplifier {
     /// The paper's `L = 73`: the largest integer for which `A(1) < 1` in float64.
     pub const DEFAULT_L: f32 = 73.0;
 
-    /// An amplifier with steepness `l`, which must be finite and > 0.
+    /// The default decision threshold, `t = 0.5`.
+    pub const DEFAULT_THRESHOLD: f32 = 0.5;
+
+    /// An amplifier with steepness `l`, which must be finite and > 0, centred on the
+    /// default threshold 0.5.
     pub fn new(l: f32) -> Result<Self, Error> {
         if l.is_finite() && l > 0.0 {
-            Ok(Self { l })
+            Ok(Self {
+                l,
+                threshold: Self::DEFAULT_THRESHOLD,
+            })
         } else {
             Err(Error::InvalidParameter(Parameter::L))
+        }
+    }
+
+    /// The same amplifier centred on the decision threshold `t`, which must lie strictly
+    /// between 0 and 1: `A(p) = 1/(1+exp(-L(p-t)))`.
+    pub fn with_threshold(mut self, t: f32) -> Result<Self, Error> {
+        if t > 0.0 && t < 1.0 {
+            self.threshold = t;
+            Ok(self)
+        } else {
+            Err(Error::InvalidParameter(Parameter::Threshold))
         }
     }
 
@@ -47,10 +71,15 @@ impl Amplifier {
         self.l
     }
 
+    /// The decision threshold `t`.
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
     /// `A(p)`, `1-A(p)` and `A'(p)` from one `exp`. Branch-free, so loops over it vectorize.
     #[inline(always)]
     pub fn amplify(&self, p: f32) -> Amplified {
-        let x = self.l * (p - 0.5);
+        let x = self.l * (p - self.threshold);
         let e = math::exp_neg_abs(x);
         let big = 1.0 / (1.0 + e);
         let small = e * big;
@@ -75,7 +104,10 @@ impl Amplifier {
 
 impl Default for Amplifier {
     fn default() -> Self {
-        Self { l: Self::DEFAULT_L }
+        Self {
+            l: Self::DEFAULT_L,
+            threshold: Self::DEFAULT_THRESHOLD,
+        }
     }
 }
 
@@ -135,6 +167,32 @@ mod tests {
             );
         }
         assert!(Amplifier::new(10.0).is_ok());
+    }
+
+    #[test]
+    fn threshold_is_checked_and_centres_the_amplifier() {
+        let amp = Amplifier::default();
+        assert_eq!(amp.threshold(), 0.5);
+        for t in [0.0, 1.0, -0.1, 1.5, f32::NAN, f32::INFINITY] {
+            assert_eq!(
+                amp.with_threshold(t),
+                Err(Error::InvalidParameter(Parameter::Threshold)),
+                "t={t}"
+            );
+        }
+        for t in [0.3f32, 0.7, 1e-6, 0.999_999] {
+            let moved = amp.with_threshold(t).unwrap();
+            assert_eq!(moved.threshold(), t);
+            assert_eq!(moved.value(t), 0.5, "A(t) = 1/2 at t={t}");
+            for d in [0.01f32, 0.1] {
+                let up = moved.amplify(t + d);
+                let down = moved.amplify(t - d);
+                // Symmetric about t, up to the rounding of t ± d.
+                assert!((up.a - down.one_minus_a).abs() < 1e-5, "t={t} d={d}");
+                assert!((up.slope - down.slope).abs() <= 1e-4 * up.slope.max(1e-30));
+                assert!(up.a > 0.5 && down.a < 0.5);
+            }
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! loop inlined into one big function with everything around it lost its unrolling and ran
 //! one lane at a time (AVX2: 4.8 against 1.4 ns/sample).
 
-use crate::confusion::{LANES, WIDE};
+use crate::lanes::{LANES, WIDE};
 
 /// An operation generic over its lane count.
 pub(crate) trait AtWidth {

@@ -9,6 +9,8 @@ use core::fmt;
 pub enum Parameter {
     /// The amplifier steepness `L` (finite, > 0).
     L,
+    /// The decision threshold `t` of the amplifier (strictly between 0 and 1).
+    Threshold,
     /// F-beta's or Tversky's `beta` (finite, > 0 for F-beta, >= 0 for Tversky).
     Beta,
     /// Tversky's `alpha` (finite, >= 0, and `alpha + beta > 0`).
@@ -27,6 +29,7 @@ impl fmt::Display for Parameter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Parameter::L => "amplifier L must be finite and > 0",
+            Parameter::Threshold => "decision threshold must lie strictly between 0 and 1",
             Parameter::Beta => "beta must be finite and > 0 (>= 0 for Tversky)",
             Parameter::Alpha => "alpha must be finite and >= 0, with alpha + beta > 0",
             Parameter::Epsilon => "smoothing epsilon must be finite and > 0",
@@ -58,6 +61,16 @@ pub enum Error {
         /// Position of the first offending label.
         index: usize,
     },
+    /// A sample weight or class weight is NaN or infinite.
+    NonFiniteWeight {
+        /// Position of the first offending weight.
+        index: usize,
+    },
+    /// A sample weight or class weight is negative.
+    NegativeWeight {
+        /// Position of the first offending weight.
+        index: usize,
+    },
     /// Two slices that must have the same length do not.
     LengthMismatch {
         /// The length required (of the labels, or of the model).
@@ -82,6 +95,15 @@ impl fmt::Display for Error {
             }
             Error::InvalidLabel { index } => {
                 write!(f, "label at index {index} is not a valid class")
+            }
+            Error::NonFiniteWeight { index } => {
+                write!(f, "weight at index {index} is NaN or infinite")
+            }
+            Error::NegativeWeight { index } => {
+                write!(
+                    f,
+                    "weight at index {index} is negative (weights must be >= 0)"
+                )
             }
             Error::LengthMismatch { expected, found } => {
                 write!(

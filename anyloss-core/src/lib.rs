@@ -59,23 +59,27 @@
 )]
 
 mod amplifier;
+mod binary;
 mod confusion;
 mod dispatch;
 mod error;
 #[cfg(all(feature = "libm", not(feature = "micromath")))]
 mod fast_exp;
-mod grad;
+mod kernel;
+mod lanes;
 pub mod math;
 mod metric;
 pub mod metrics;
 pub mod multiclass;
+mod pass1;
+mod sample_weights;
 mod samples;
 pub mod train;
 
 pub use amplifier::{sigmoid, Amplified, Amplifier};
-pub use confusion::{Confusion, Input};
+pub use binary::{BinaryLoss, LossOutput};
+pub use confusion::Confusion;
 pub use error::{Error, Parameter};
-pub use grad::{BinaryLoss, Coefficients, LossOutput};
-pub use metric::{Degenerate, Evaluation, Metric, Partials, Range};
+pub use metric::{Coefficients, Degenerate, Evaluation, Metric, Partials, Range};
 pub use multiclass::{Average, ClassConfusion, MulticlassLoss, MulticlassOutput};
-pub use samples::{Logits, Probs, Samples};
+pub use samples::{Input, Logits, Probs, Samples};

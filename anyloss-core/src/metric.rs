@@ -1,4 +1,4 @@
-//! The metric trait, its partials, and the policy for batches where a metric is undefined.
+//! The metric trait, its partials, the loss coefficients they give, and the policy for batches where a metric is undefined.
 
 use crate::confusion::Confusion;
 use crate::error::{Error, Parameter};
@@ -34,6 +34,26 @@ impl Partials {
     /// True when all four partials are finite.
     pub fn is_finite(&self) -> bool {
         self.tp.is_finite() && self.fn_.is_finite() && self.fp.is_finite() && self.tn.is_finite()
+    }
+}
+
+/// `∂loss/∂a` of a positive and of a negative sample: everything pass 2 needs.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct Coefficients {
+    /// `-(∂M/∂TP - ∂M/∂FN)`: applies to samples labelled 1.
+    pub positive: f32,
+    /// `-(∂M/∂FP - ∂M/∂TN)`: applies to samples labelled 0.
+    pub negative: f32,
+}
+
+impl Coefficients {
+    /// The coefficients of loss `1 - M` given the partials of `M`.
+    pub fn from_partials(p: &Partials) -> Self {
+        Self {
+            positive: -(p.tp - p.fn_),
+            negative: -(p.fp - p.tn),
+        }
     }
 }
 

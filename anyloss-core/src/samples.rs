@@ -1,10 +1,49 @@
-//! The model's outputs as a binary loss takes them, typed so that a call links only the
-//! kernel it uses.
+//! The model's outputs as a binary loss takes them: [`Input`], chosen at run time, or
+//! [`Probs`] and [`Logits`], typed so that a call links only the kernel it uses.
 
-use crate::confusion::{self, Confusion, Input, Kernel, LogitKernel, ProbKernel};
+use crate::confusion::Confusion;
 use crate::dispatch::{widest, AtWidth};
 use crate::error::Error;
+use crate::kernel::{Kernel, LogitKernel, ProbKernel};
+use crate::pass1;
+use crate::sample_weights::{SampleWeights, Unweighted};
 use crate::Amplifier;
+
+/// What the model produced for each sample.
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    /// Probabilities in `[0, 1]`; gradients are `d loss / d p`.
+    Probs(&'a [f32]),
+    /// Logits; gradients are `d loss / d z`. Binary losses map them through the logistic
+    /// sigmoid, multi-class losses through a softmax over the classes of each sample.
+    Logits(&'a [f32]),
+}
+
+impl Input<'_> {
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        match self {
+            Input::Probs(s) | Input::Logits(s) => s.len(),
+        }
+    }
+
+    /// True when there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Confusion {
+    /// Soft entries of binary `labels` (0 or 1) and probabilities `probs` in `[0, 1]`.
+    pub fn from_probs(amp: &Amplifier, labels: &[u8], probs: &[f32]) -> Result<Self, Error> {
+        entries(amp, labels, Probs(probs), Unweighted)
+    }
+
+    /// Soft entries of binary `labels` (0 or 1) and logits `z`, with `p = sigmoid(z)`.
+    pub fn from_logits(amp: &Amplifier, labels: &[u8], logits: &[f32]) -> Result<Self, Error> {
+        entries(amp, labels, Logits(logits), Unweighted)
+    }
+}
 
 /// Probabilities in `[0, 1]`, one per sample; gradients are `d loss / d p`.
 ///
@@ -34,26 +73,29 @@ pub(crate) fn entries(
     amplifier: &Amplifier,
     labels: &[u8],
     input: impl Samples,
+    weights: impl SampleWeights,
 ) -> Result<Confusion, Error> {
     widest(Pass1 {
         amplifier,
         labels,
         input,
+        weights,
     })
 }
 
 /// [`entries`] at a lane count.
-struct Pass1<'a, S> {
+struct Pass1<'a, S, V> {
     amplifier: &'a Amplifier,
     labels: &'a [u8],
     input: S,
+    weights: V,
 }
 
-impl<S: Samples> AtWidth for Pass1<'_, S> {
+impl<S: Samples, V: SampleWeights> AtWidth for Pass1<'_, S, V> {
     type Output = Result<Confusion, Error>;
     #[inline(always)]
     fn run<const W: usize>(self) -> Self::Output {
-        self.input.entries::<W>(self.amplifier, self.labels)
+        (self.input).entries::<V, W>(self.amplifier, self.labels, self.weights)
     }
 }
 
@@ -63,16 +105,18 @@ pub(crate) mod sealed {
     /// Pass 1 for each kind of output, at `W` lanes.
     pub trait Sealed {
         /// The entries alone.
-        fn entries<const W: usize>(
+        fn entries<V: SampleWeights, const W: usize>(
             self,
             amp: &Amplifier,
             labels: &[u8],
+            weights: V,
         ) -> Result<Confusion, Error>;
-        /// The entries, and `dA/d(input)` of each sample into `cache`.
-        fn entries_into<const W: usize>(
+        /// The entries, and `w·dA/d(input)` of each sample into `cache`.
+        fn entries_into<V: SampleWeights, const W: usize>(
             self,
             amp: &Amplifier,
             labels: &[u8],
+            weights: V,
             cache: &mut [f32],
         ) -> Result<Confusion, Error>;
     }
@@ -103,46 +147,50 @@ pub(crate) mod sealed {
 
     impl<T: Typed> Sealed for T {
         #[inline(always)]
-        fn entries<const W: usize>(
+        fn entries<V: SampleWeights, const W: usize>(
             self,
             amp: &Amplifier,
             labels: &[u8],
+            weights: V,
         ) -> Result<Confusion, Error> {
-            confusion::entries::<T::Kernel, W>(amp, labels, self.values())
+            pass1::entries::<T::Kernel, V, W>(amp, labels, self.values(), weights)
         }
         #[inline(always)]
-        fn entries_into<const W: usize>(
+        fn entries_into<V: SampleWeights, const W: usize>(
             self,
             amp: &Amplifier,
             labels: &[u8],
+            weights: V,
             cache: &mut [f32],
         ) -> Result<Confusion, Error> {
-            confusion::entries_into::<T::Kernel, W>(amp, labels, self.values(), cache)
+            pass1::entries_into::<T::Kernel, V, W>(amp, labels, self.values(), weights, cache)
         }
     }
 
     impl Sealed for Input<'_> {
         #[inline(always)]
-        fn entries<const W: usize>(
+        fn entries<V: SampleWeights, const W: usize>(
             self,
             amp: &Amplifier,
             labels: &[u8],
+            weights: V,
         ) -> Result<Confusion, Error> {
             match self {
-                Input::Probs(p) => Probs(p).entries::<W>(amp, labels),
-                Input::Logits(z) => Logits(z).entries::<W>(amp, labels),
+                Input::Probs(p) => Probs(p).entries::<V, W>(amp, labels, weights),
+                Input::Logits(z) => Logits(z).entries::<V, W>(amp, labels, weights),
             }
         }
         #[inline(always)]
-        fn entries_into<const W: usize>(
+        fn entries_into<V: SampleWeights, const W: usize>(
             self,
             amp: &Amplifier,
             labels: &[u8],
+            weights: V,
             cache: &mut [f32],
         ) -> Result<Confusion, Error> {
             match self {
-                Input::Probs(p) => Probs(p).entries_into::<W>(amp, labels, cache),
-                Input::Logits(z) => Logits(z).entries_into::<W>(amp, labels, cache),
+                Input::Probs(p) => Probs(p).entries_into::<V, W>(amp, labels, weights, cache),
+                Input::Logits(z) => Logits(z).entries_into::<V, W>(amp, labels, weights, cache),
             }
         }
     }

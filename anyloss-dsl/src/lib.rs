@@ -56,6 +56,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod any_metric;
 mod ast;
 pub mod build;
 mod diagnostic;
@@ -71,6 +72,7 @@ mod parser;
 mod pretty;
 mod program;
 
+pub use any_metric::{AnyMetric, MetricError};
 pub use diagnostic::{Diagnostic, DiagnosticKind};
 pub use domain::Issue;
 pub use metric::{FormulaMetric, OperationCount};

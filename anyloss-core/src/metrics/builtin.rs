@@ -1,3 +1,9 @@
+//! The registry of built-in metrics: every name, the parameters each takes, and the metric
+//! a name and parameters give.
+
+use core::fmt;
+use core::str::FromStr;
+
 use crate::error::Error;
 use crate::{Confusion, Evaluation, Metric, Range};
 
@@ -69,6 +75,23 @@ impl Builtin {
         "mcc",
         "cohen_kappa",
     ];
+
+    /// The parameters the built-in called `name` takes (`beta` for `fbeta`; `alpha` and
+    /// `beta` for `tversky`; none for the others), or `None` for an unknown name. These are
+    /// the fields of [`BuiltinParams`] that [`Builtin::from_name`] reads for it.
+    pub fn parameters_of(name: &str) -> Option<&'static [&'static str]> {
+        match name {
+            "fbeta" => Some(&["beta"]),
+            "tversky" => Some(&["alpha", "beta"]),
+            _ if Self::NAMES.contains(&name) => Some(&[]),
+            _ => None,
+        }
+    }
+
+    /// The parameters this metric takes (see [`Builtin::parameters_of`]).
+    pub fn parameters(&self) -> &'static [&'static str] {
+        Self::parameters_of(self.name()).unwrap_or(&[])
+    }
 
     /// The metric called `name` (one of [`Builtin::NAMES`]), or `None` for an unknown name.
     /// `params` must be finite and in range for the metrics that take them.
@@ -150,5 +173,62 @@ impl Metric for Builtin {
 
     fn range(&self) -> Range {
         self.inner().range()
+    }
+}
+
+/// A name that is not one of [`Builtin::NAMES`] (what [`Builtin::from_str`] rejects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct UnknownBuiltin;
+
+impl fmt::Display for UnknownBuiltin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("unknown built-in metric; expected one of: ")?;
+        for (i, name) in Builtin::NAMES.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(name)?;
+        }
+        Ok(())
+    }
+}
+
+impl core::error::Error for UnknownBuiltin {}
+
+/// A built-in by name, with its default parameters (`"fbeta"` is F1, `"tversky"` is
+/// `α = β = 1/2`); [`Builtin::from_name`] takes other parameters.
+impl FromStr for Builtin {
+    type Err = UnknownBuiltin;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match Self::from_name(name, BuiltinParams::default()) {
+            Some(Ok(m)) => Ok(m),
+            // The defaults are valid for every built-in, so `Some(Err(_))` cannot come back.
+            _ => Err(UnknownBuiltin),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_parses_back_to_itself_with_its_parameters() {
+        for name in Builtin::NAMES {
+            let m: Builtin = name.parse().unwrap();
+            assert_eq!(m.name(), name);
+            assert_eq!(Some(m.parameters()), Builtin::parameters_of(name));
+        }
+        assert_eq!("F1".parse::<Builtin>(), Err(UnknownBuiltin));
+        assert_eq!("".parse::<Builtin>(), Err(UnknownBuiltin));
+        assert_eq!(Builtin::parameters_of("nope"), None);
+        assert_eq!(
+            Builtin::parameters_of("tversky"),
+            Some(&["alpha", "beta"][..])
+        );
+        assert_eq!(Builtin::parameters_of("fbeta"), Some(&["beta"][..]));
+        assert_eq!(Builtin::parameters_of("mcc"), Some(&[][..]));
     }
 }

@@ -21,7 +21,7 @@ mod tversky;
 
 pub use accuracy::Accuracy;
 pub use balanced_accuracy::BalancedAccuracy;
-pub use builtin::{Builtin, BuiltinParams};
+pub use builtin::{Builtin, BuiltinParams, UnknownBuiltin};
 pub use cohen_kappa::CohenKappa;
 pub use f1::F1;
 pub use fbeta::FBeta;

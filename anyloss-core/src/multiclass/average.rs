@@ -4,7 +4,7 @@ use super::class_confusion::{pool, total};
 use super::objective::Objective;
 use crate::confusion::Confusion;
 use crate::error::Error;
-use crate::grad::Coefficients;
+use crate::metric::Coefficients;
 use crate::metric::{Degenerate, Metric};
 
 /// How per-class values of a metric become one.

@@ -2,7 +2,8 @@
 
 use core::ops::{Add, AddAssign};
 
-use crate::confusion::{Compensated, Confusion};
+use crate::confusion::Confusion;
+use crate::lanes::Compensated;
 
 /// The one-vs-rest soft entries `TP_c, FN_c, FP_c, TN_c` of each of `C` classes, and each
 /// class's support (its number of labelled samples, exact).

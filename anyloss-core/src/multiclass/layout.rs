@@ -150,7 +150,7 @@ impl<const C: usize> Layout<C> {
     /// Whether every (sample, class) row of pixels is contiguous and long enough to be summed
     /// in lanes, which is the fast path of segmentation maps.
     pub(crate) fn has_pixel_rows(&self) -> bool {
-        self.strides.pixel == 1 && self.pixels >= crate::confusion::LANES
+        self.strides.pixel == 1 && self.pixels >= crate::lanes::LANES
     }
 
     /// Checks the lengths of the labels and of the input (and gradient) buffers.

@@ -7,10 +7,11 @@ use super::class_confusion::{ClassConfusion, ClassTotals};
 use super::labels::{weights, Labels};
 use super::layout::Layout;
 use crate::amplifier::Amplifier;
-use crate::confusion::{Confusion, BLOCK};
+use crate::confusion::Confusion;
 use crate::error::{Error, Parameter};
-use crate::grad::Coefficients;
+use crate::lanes::BLOCK;
 use crate::math;
+use crate::metric::Coefficients;
 
 const SHAPE: Error = Error::InvalidParameter(Parameter::Shape);
 

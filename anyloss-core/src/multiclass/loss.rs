@@ -8,10 +8,10 @@ use super::objective::Objective;
 use super::seed::Seed;
 use super::{logit_rows, pixel_rows, positions};
 use crate::amplifier::Amplifier;
-use crate::confusion::Input;
 use crate::error::Error;
-use crate::grad::Coefficients;
+use crate::metric::Coefficients;
 use crate::metric::Metric;
+use crate::samples::Input;
 
 /// The loss at one set of per-class entries, and what pass 2 needs.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,7 +1,7 @@
 //! What a multi-class loss makes of the per-class entries.
 
 use crate::confusion::Confusion;
-use crate::grad::Coefficients;
+use crate::metric::Coefficients;
 
 /// A multi-class objective: the loss at the one-vs-rest entries of every class, and what
 /// pass 2 needs, `∂loss/∂a` of a positive and of a negative sample of each class.

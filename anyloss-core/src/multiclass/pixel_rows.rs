@@ -5,10 +5,12 @@ use super::class_confusion::{ClassConfusion, ClassTotals};
 use super::labels::{weights, Labels};
 use super::layout::Layout;
 use crate::amplifier::Amplifier;
-use crate::confusion::{block_len, reduce, Confusion, Kernel, LaneSums, ProbKernel, LANES, WIDE};
+use crate::confusion::Confusion;
 use crate::dispatch::{vectorized, wide};
 use crate::error::{Error, Parameter};
-use crate::grad::Coefficients;
+use crate::kernel::{Kernel, ProbKernel};
+use crate::lanes::{block_len, reduce, LaneSums, LANES, WIDE};
+use crate::metric::Coefficients;
 
 const SHAPE: Error = Error::InvalidParameter(Parameter::Shape);
 
@@ -101,7 +103,7 @@ fn block_outlined<Y: Copy + Into<u32>, const W: usize>(
 /// the lengths matched, and whether every probability is certainly valid.
 ///
 /// Validity is not decided per element, which would put a mask of bools in the loop: each
-/// lane ORs the [`Kernel::suspect`] words of its inputs, and a flagged block is rescanned
+/// lane ORs the [`Kernel::invalid_flag`] words of its inputs, and a flagged block is rescanned
 /// exactly by [`first_error`].
 // `k < W` indexes `[_; W]` arrays: in bounds by construction, and the compiler drops the
 // checks. Plain indexing keeps the loop in the shape LLVM vectorizes. `k % W` is 0 on
@@ -117,10 +119,10 @@ fn block<Y: Copy + Into<u32>, const W: usize>(
     out: &mut [f32],
 ) -> (LaneSums<W>, bool, bool) {
     let mut s = LaneSums::<W>::ZERO;
-    let mut suspect = [0u32; W];
+    let mut flags = [0u32; W];
     let mut lane = |k: usize, y: Y, x: f32, o: &mut f32| {
         let amped = ProbKernel::eval(amp, x);
-        suspect[k] |= ProbKernel::suspect(x);
+        flags[k] |= ProbKernel::invalid_flag(x);
         let (pos, neg) = weights(y.into(), class, ignore);
         s.tp[k] += pos * amped.a;
         s.fn_[k] += pos * amped.one_minus_a;
@@ -144,7 +146,7 @@ fn block<Y: Copy + Into<u32>, const W: usize>(
         lane(k % W, y, x, o);
     }
     let complete = out.len() == xs.len() && ys.len() == xs.len();
-    let clean = suspect.iter().fold(0, |acc, &w| acc | w) >> 31 == 0;
+    let clean = flags.iter().fold(0, |acc, &w| acc | w) >> 31 == 0;
     (s, complete, clean)
 }
 

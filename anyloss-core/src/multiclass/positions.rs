@@ -6,9 +6,10 @@ use super::labels::{weights, Labels};
 use super::layout::Layout;
 use super::softmax::{softmax, softmax_jvp};
 use crate::amplifier::Amplifier;
-use crate::confusion::{Confusion, Input};
+use crate::confusion::Confusion;
 use crate::error::{Error, Parameter};
-use crate::grad::Coefficients;
+use crate::metric::Coefficients;
+use crate::samples::Input;
 
 /// Positions per block: each class's partial entries sum at most this many terms in plain
 /// f32 before they go into the compensated totals, as the binary kernel's lanes do.

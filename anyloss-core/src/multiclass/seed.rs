@@ -3,7 +3,7 @@
 use super::class_confusion::total;
 use super::objective::Objective;
 use crate::confusion::Confusion;
-use crate::grad::Coefficients;
+use crate::metric::Coefficients;
 
 /// The reference code's multi-class objective, `Σ_c (FP_c + FN_c) / C`: the soft count of
 /// one-vs-rest errors, averaged over classes.

@@ -13,10 +13,11 @@
 //! whatever the chunk size. A batch that fits one chunk skips the recomputation.
 
 use crate::amplifier::sigmoid;
-use crate::confusion::{Confusion, Input};
+use crate::binary::LossOutput;
+use crate::confusion::Confusion;
 use crate::error::{Error, Parameter};
-use crate::grad::LossOutput;
 use crate::metric::Metric;
+use crate::samples::Input;
 
 use super::cross_entropy::bce_with_logit;
 use super::dataset::Dataset;

@@ -1,7 +1,7 @@
 //! What a binary head is trained to minimise: BCE, a metric loss, or the hybrid of both.
 
+use crate::binary::BinaryLoss;
 use crate::error::{Error, Parameter};
-use crate::grad::BinaryLoss;
 use crate::metric::Metric;
 
 /// The binary training objective `(1 − r)·BCE + r·(1 − M)`.

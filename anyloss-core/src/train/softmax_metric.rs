@@ -3,9 +3,9 @@
 //! accumulation as the binary head: the batch's per-class entries are summed over chunks,
 //! the objective is evaluated once, then each chunk gets its part of the exact gradient.
 
-use crate::confusion::Input;
 use crate::error::{Error, Parameter};
 use crate::multiclass::{ClassConfusion, Layout, MulticlassLoss, MulticlassOutput, Objective};
+use crate::samples::Input;
 
 use super::dataset::Dataset;
 use super::fit::{EpochReport, FitConfig};

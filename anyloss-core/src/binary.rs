@@ -8,6 +8,12 @@
 //! 3. Pass 2 multiplies each cached derivative by its label's coefficient: no `exp`, no
 //!    division, a select and a multiply per sample.
 //!
+//! Sample weights `w_i >= 0` (the `_weighted` methods) scale each sample's part of every
+//! entry, `TP = Σ w·y·A`, `FN = Σ w·y·(1−A)`, `FP = Σ w·(1−y)·A`, `TN = Σ w·(1−y)·(1−A)`,
+//! and so its gradient: a zero weight removes the sample (entries and gradient 0), and
+//! weights of 1 give the unweighted results bit for bit. They ride in pass 1 at no extra
+//! `exp`.
+//!
 //! Streaming data that does not fit in RAM uses [`BinaryLoss::confusion`] on every chunk,
 //! adds the entries, evaluates once, then [`BinaryLoss::gradient`] per chunk, which recomputes
 //! the cached derivative (so each sample costs its `exp`s twice).
@@ -15,29 +21,10 @@
 use crate::confusion::Confusion;
 use crate::dispatch::{widest, AtWidth};
 use crate::error::Error;
-use crate::metric::{Degenerate, Metric, Partials};
+use crate::metric::{Coefficients, Degenerate, Metric, Partials};
+use crate::sample_weights::{SampleWeights, Unweighted, Weights};
 use crate::samples::Samples;
 use crate::Amplifier;
-
-/// `∂loss/∂a` of a positive and of a negative sample: everything pass 2 needs.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Coefficients {
-    /// `-(∂M/∂TP - ∂M/∂FN)`: applies to samples labelled 1.
-    pub positive: f32,
-    /// `-(∂M/∂FP - ∂M/∂TN)`: applies to samples labelled 0.
-    pub negative: f32,
-}
-
-impl Coefficients {
-    /// The coefficients of loss `1 - M` given the partials of `M`.
-    pub fn from_partials(p: &Partials) -> Self {
-        Self {
-            positive: -(p.tp - p.fn_),
-            negative: -(p.fp - p.tn),
-        }
-    }
-}
 
 /// The loss at one set of confusion entries.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -84,6 +71,13 @@ impl<M: Metric> BinaryLoss<M> {
         self
     }
 
+    /// The same loss with its amplifier centred on the decision threshold `t` in `(0, 1)`
+    /// (see [`Amplifier::with_threshold`]).
+    pub fn with_threshold(mut self, t: f32) -> Result<Self, Error> {
+        self.amplifier = self.amplifier.with_threshold(t)?;
+        Ok(self)
+    }
+
     /// The same loss with another policy for undefined metrics.
     pub fn with_degenerate(mut self, degenerate: Degenerate) -> Result<Self, Error> {
         self.degenerate = degenerate.validate()?;
@@ -107,7 +101,17 @@ impl<M: Metric> BinaryLoss<M> {
 
     /// Pass 1 alone: the soft confusion entries of a batch or chunk.
     pub fn confusion(&self, labels: &[u8], input: impl Samples) -> Result<Confusion, Error> {
-        crate::samples::entries(&self.amplifier, labels, input)
+        crate::samples::entries(&self.amplifier, labels, input, Unweighted)
+    }
+
+    /// [`BinaryLoss::confusion`] with one weight per sample (finite, `>= 0`).
+    pub fn confusion_weighted(
+        &self,
+        labels: &[u8],
+        input: impl Samples,
+        weights: &[f32],
+    ) -> Result<Confusion, Error> {
+        crate::samples::entries(&self.amplifier, labels, input, Weights(weights))
     }
 
     /// The loss, partials and pass-2 coefficients at `c` (entries of any number of chunks).
@@ -128,6 +132,16 @@ impl<M: Metric> BinaryLoss<M> {
         Ok(self.evaluate(&self.confusion(labels, input)?))
     }
 
+    /// [`BinaryLoss::loss`] with one weight per sample (finite, `>= 0`).
+    pub fn loss_weighted(
+        &self,
+        labels: &[u8],
+        input: impl Samples,
+        weights: &[f32],
+    ) -> Result<LossOutput, Error> {
+        Ok(self.evaluate(&self.confusion_weighted(labels, input, weights)?))
+    }
+
     /// Loss and `∂loss/∂input` (probabilities or logits) written into `grad`, in two passes.
     /// On `Err`, `grad` holds unspecified values.
     pub fn loss_and_grad(
@@ -140,6 +154,25 @@ impl<M: Metric> BinaryLoss<M> {
             loss: self,
             labels,
             input,
+            weights: Unweighted,
+            grad,
+        })
+    }
+
+    /// [`BinaryLoss::loss_and_grad`] with one weight per sample (finite, `>= 0`): the
+    /// entries are weighted, and so is each sample's gradient.
+    pub fn loss_and_grad_weighted(
+        &self,
+        labels: &[u8],
+        input: impl Samples,
+        weights: &[f32],
+        grad: &mut [f32],
+    ) -> Result<LossOutput, Error> {
+        widest(TwoPass {
+            loss: self,
+            labels,
+            input,
+            weights: Weights(weights),
             grad,
         })
     }
@@ -158,24 +191,47 @@ impl<M: Metric> BinaryLoss<M> {
             coefficients: &out.coefficients,
             labels,
             input,
+            weights: Unweighted,
+            grad,
+        })
+    }
+
+    /// [`BinaryLoss::gradient`] with one weight per sample, for a loss `out` evaluated at
+    /// the weighted entries of all chunks.
+    pub fn gradient_weighted(
+        &self,
+        out: &LossOutput,
+        labels: &[u8],
+        input: impl Samples,
+        weights: &[f32],
+        grad: &mut [f32],
+    ) -> Result<(), Error> {
+        widest(Pass2 {
+            amplifier: &self.amplifier,
+            coefficients: &out.coefficients,
+            labels,
+            input,
+            weights: Weights(weights),
             grad,
         })
     }
 }
 
 /// [`BinaryLoss::loss_and_grad`] at a lane count.
-struct TwoPass<'a, M, S> {
+struct TwoPass<'a, M, S, V> {
     loss: &'a BinaryLoss<M>,
     labels: &'a [u8],
     input: S,
+    weights: V,
     grad: &'a mut [f32],
 }
 
-impl<M: Metric, S: Samples> AtWidth for TwoPass<'_, M, S> {
+impl<M: Metric, S: Samples, V: SampleWeights> AtWidth for TwoPass<'_, M, S, V> {
     type Output = Result<LossOutput, Error>;
     #[inline(always)]
     fn run<const W: usize>(self) -> Self::Output {
-        let c = (self.input).entries_into::<W>(&self.loss.amplifier, self.labels, self.grad)?;
+        let amp = &self.loss.amplifier;
+        let c = (self.input).entries_into::<V, W>(amp, self.labels, self.weights, self.grad)?;
         let out = self.loss.evaluate(&c);
         scale_by_label::<W>(&out.coefficients, self.labels, self.grad)?;
         Ok(out)
@@ -183,19 +239,21 @@ impl<M: Metric, S: Samples> AtWidth for TwoPass<'_, M, S> {
 }
 
 /// [`BinaryLoss::gradient`] at a lane count.
-struct Pass2<'a, S> {
+struct Pass2<'a, S, V> {
     amplifier: &'a Amplifier,
     coefficients: &'a Coefficients,
     labels: &'a [u8],
     input: S,
+    weights: V,
     grad: &'a mut [f32],
 }
 
-impl<S: Samples> AtWidth for Pass2<'_, S> {
+impl<S: Samples, V: SampleWeights> AtWidth for Pass2<'_, S, V> {
     type Output = Result<(), Error>;
     #[inline(always)]
     fn run<const W: usize>(self) -> Self::Output {
-        (self.input).entries_into::<W>(self.amplifier, self.labels, self.grad)?;
+        let amp = self.amplifier;
+        (self.input).entries_into::<V, W>(amp, self.labels, self.weights, self.grad)?;
         scale_by_label::<W>(self.coefficients, self.labels, self.grad)
     }
 }
