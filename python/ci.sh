@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The Python package's CI: a fresh venv with torch, numpy and pytest from the package
+# registry, the package built from source (maturin), its tests (NumPy, PyTorch, the 2- and
+# 3-process DDP test) and the DDP example under torchrun. Prints each part's time.
+# Usage: python/ci.sh [VENV_DIR]   (default: a new temporary directory, removed at the end)
+set -euo pipefail
+cd "$(dirname "$0")"
+part() { printf -- '---- %s (%ss)\n' "$1" "$SECONDS"; }
+
+venv="${1:-}"
+if [ -z "$venv" ]; then
+  venv="$(mktemp -d)/venv"
+  trap 'rm -rf "$(dirname "$venv")"' EXIT
+fi
+if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+  part "python3 and venv from apt"
+  apt-get update -qq && apt-get install -y -qq python3 python3-venv >/dev/null
+fi
+part "venv at $venv"
+python3 -m venv "$venv"
+py="$venv/bin/python"
+"$py" -m pip install -q --upgrade pip
+
+part "pip install torch numpy pytest (PyPI's Linux torch wheel pulls its CUDA libraries, ~5.7 GB)"
+start=$SECONDS
+"$py" -m pip install -q torch numpy pytest
+echo "torch, numpy, pytest installed in $((SECONDS - start)) s"
+
+part "format and lints of the extension crate"
+cargo fmt --check
+PYO3_PYTHON="$py" cargo clippy -q --all-targets -- -D warnings
+
+part "pip install ./python (maturin builds the extension)"
+start=$SECONDS
+"$py" -m pip install -q .
+echo "anyloss built and installed in $((SECONDS - start)) s"
+
+part "pytest"
+set +e
+"$py" -m pytest -q -p no:cacheprovider tests
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+  echo "pytest collected no tests: failing" >&2
+  exit 1
+fi
+[ "$rc" -eq 0 ] || exit "$rc"
+
+part "DDP example: torchrun --nproc_per_node 2"
+"$venv/bin/torchrun" --nproc_per_node 2 examples/ddp_train.py --epochs 100 2>&1 \
+  | grep -v '^W[0-9]\|^\*\*\*\|OMP_NUM_THREADS'
+part "done"
