@@ -64,6 +64,15 @@ impl MetricArg {
         }
     }
 
+    /// For a formula that overflows at `c`, the sub-expression and the point, to explain
+    /// an [`anyloss_core::Error::NonFiniteMetric`].
+    pub fn overflow_at(&self, c: &Confusion) -> Option<String> {
+        match self {
+            MetricArg::Formula(f) => f.evaluate_checked(c).err().map(|o| o.to_string()),
+            MetricArg::Builtin(_) => None,
+        }
+    }
+
     /// The name to report.
     pub fn name(&self) -> &str {
         match self {

@@ -15,7 +15,7 @@
 use crate::confusion::Confusion;
 use crate::dispatch::{widest, AtWidth};
 use crate::error::Error;
-use crate::metric::{Degenerate, Metric, Partials};
+use crate::metric::{Degenerate, Evaluation, Metric, Partials};
 use crate::samples::Samples;
 use crate::Amplifier;
 
@@ -110,10 +110,20 @@ impl<M: Metric> BinaryLoss<M> {
         crate::samples::entries(&self.amplifier, labels, input)
     }
 
-    /// The loss, partials and pass-2 coefficients at `c` (entries of any number of chunks).
-    /// Always finite for finite `c`.
+    /// The loss, partials and pass-2 coefficients at `c` (entries of any number of chunks),
+    /// or [`Error::NonFiniteMetric`] where the metric overflows (see
+    /// [`Degenerate::checked`]).
+    pub fn checked_evaluate(&self, c: &Confusion) -> Result<LossOutput, Error> {
+        Ok(Self::output(c, self.degenerate.checked(&self.metric, c)?))
+    }
+
+    /// [`BinaryLoss::checked_evaluate`] for callers that check finiteness later: where the
+    /// metric overflows, loss, partials and coefficients are NaN.
     pub fn evaluate(&self, c: &Confusion) -> LossOutput {
-        let e = self.degenerate.evaluate(&self.metric, c);
+        Self::output(c, self.degenerate.evaluate(&self.metric, c))
+    }
+
+    fn output(c: &Confusion, e: Evaluation) -> LossOutput {
         LossOutput {
             loss: 1.0 - e.value,
             metric: e.value,
@@ -125,7 +135,7 @@ impl<M: Metric> BinaryLoss<M> {
 
     /// The loss alone.
     pub fn loss(&self, labels: &[u8], input: impl Samples) -> Result<LossOutput, Error> {
-        Ok(self.evaluate(&self.confusion(labels, input)?))
+        self.checked_evaluate(&self.confusion(labels, input)?)
     }
 
     /// Loss and `∂loss/∂input` (probabilities or logits) written into `grad`, in two passes.
@@ -153,6 +163,9 @@ impl<M: Metric> BinaryLoss<M> {
         input: impl Samples,
         grad: &mut [f32],
     ) -> Result<(), Error> {
+        if let Some(output) = Evaluation::new(out.metric, out.partials).first_non_finite() {
+            return Err(Error::NonFiniteMetric(output));
+        }
         widest(Pass2 {
             amplifier: &self.amplifier,
             coefficients: &out.coefficients,
@@ -176,7 +189,7 @@ impl<M: Metric, S: Samples> AtWidth for TwoPass<'_, M, S> {
     #[inline(always)]
     fn run<const W: usize>(self) -> Self::Output {
         let c = (self.input).entries_into::<W>(&self.loss.amplifier, self.labels, self.grad)?;
-        let out = self.loss.evaluate(&c);
+        let out = self.loss.checked_evaluate(&c)?;
         scale_by_label::<W>(&out.coefficients, self.labels, self.grad)?;
         Ok(out)
     }

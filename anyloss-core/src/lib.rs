@@ -74,7 +74,7 @@ pub mod train;
 
 pub use amplifier::{sigmoid, Amplified, Amplifier};
 pub use confusion::{Confusion, Input};
-pub use error::{Error, Parameter};
+pub use error::{Error, MetricOutput, Parameter};
 pub use grad::{BinaryLoss, Coefficients, LossOutput};
 pub use metric::{Degenerate, Evaluation, Metric, Partials, Range};
 pub use multiclass::{Average, ClassConfusion, MulticlassLoss, MulticlassOutput};

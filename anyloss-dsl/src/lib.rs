@@ -67,6 +67,7 @@ pub mod limits;
 mod lower;
 mod metric;
 mod names;
+mod overflow;
 mod parser;
 mod pretty;
 mod program;
@@ -74,6 +75,7 @@ mod program;
 pub use diagnostic::{Diagnostic, DiagnosticKind};
 pub use domain::Issue;
 pub use metric::{FormulaMetric, OperationCount};
+pub use overflow::Overflow;
 
 /// The pest grammar, public so grammar tests can use pest's `parses_to!`/`fails_with!`.
 pub mod grammar {
