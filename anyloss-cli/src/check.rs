@@ -57,6 +57,23 @@ pub fn run(args: &CheckArgs) -> Result<String, CliError> {
              degenerate policy (default: one pseudo-count added to every cell)"
         );
     }
+    let _ = writeln!(
+        out,
+        "\noverflow (tried at every combination of 0, 0.5, 1, 1e3, 1e6, 1e9 for the counts):"
+    );
+    let risks = m.overflow_risks();
+    if risks.is_empty() {
+        let _ = writeln!(out, "  none found");
+    } else {
+        for risk in &risks {
+            let _ = writeln!(out, "  - {risk}");
+        }
+        let _ = writeln!(
+            out,
+            "  there eval and train stop with an error naming the sub-expression: an overflow\n  \
+             is not an undefined point, so no degenerate policy replaces it"
+        );
+    }
     let ops = m.operation_count();
     let _ = writeln!(
         out,

@@ -19,6 +19,22 @@ impl MetricArg {
     /// Resolves `name` with the optional `--beta`/`--alpha`. A parameter the metric does not
     /// take is an error rather than silently ignored.
     pub fn resolve(name: &str, beta: Option<f64>, alpha: Option<f64>) -> Result<Self, CliError> {
+        // The built-ins take f32: a finite f64 beyond its range is not "not finite".
+        for (flag, v) in [("--beta", beta), ("--alpha", alpha)] {
+            if let Some(v) = v.filter(|v| v.is_finite() && !(*v as f32).is_finite()) {
+                if Builtin::NAMES.contains(&name) {
+                    return Err(CliError::new(format!(
+                        "{flag} {v:e} is beyond f32's largest value, {:e}{}",
+                        f32::MAX,
+                        if name == "fbeta" && flag == "--beta" {
+                            " (fbeta with so large a beta is recall: use `--metric recall`)"
+                        } else {
+                            ""
+                        }
+                    )));
+                }
+            }
+        }
         let params = BuiltinParams {
             beta: beta.map(|b| b as f32),
             alpha: alpha.map(|a| a as f32),
@@ -59,6 +75,15 @@ impl MetricArg {
                 Builtin::NAMES.join(", ")
             ))),
             Err(d) => Err(CliError::new(format!("metric formula: {d}"))),
+        }
+    }
+
+    /// For a formula that overflows at `c`, the sub-expression and the point, to explain
+    /// an [`anyloss_core::Error::NonFiniteMetric`].
+    pub fn overflow_at(&self, c: &Confusion) -> Option<String> {
+        match self {
+            MetricArg::Formula(f) => f.evaluate_checked(c).err().map(|o| o.to_string()),
+            MetricArg::Builtin(_) => None,
         }
     }
 

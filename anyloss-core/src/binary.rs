@@ -21,7 +21,7 @@
 use crate::confusion::Confusion;
 use crate::dispatch::{widest, AtWidth};
 use crate::error::Error;
-use crate::metric::{Coefficients, Degenerate, Metric, Partials};
+use crate::metric::{Coefficients, Degenerate, Evaluation, Metric, Partials};
 use crate::sample_weights::{SampleWeights, Unweighted, Weights};
 use crate::samples::Samples;
 use crate::Amplifier;
@@ -114,10 +114,20 @@ impl<M: Metric> BinaryLoss<M> {
         crate::samples::entries(&self.amplifier, labels, input, Weights(weights))
     }
 
-    /// The loss, partials and pass-2 coefficients at `c` (entries of any number of chunks).
-    /// Always finite for finite `c`.
+    /// The loss, partials and pass-2 coefficients at `c` (entries of any number of chunks),
+    /// or [`Error::NonFiniteMetric`] where the metric overflows (see
+    /// [`Degenerate::checked`]).
+    pub fn checked_evaluate(&self, c: &Confusion) -> Result<LossOutput, Error> {
+        Ok(Self::output(c, self.degenerate.checked(&self.metric, c)?))
+    }
+
+    /// [`BinaryLoss::checked_evaluate`] for callers that check finiteness later: where the
+    /// metric overflows, loss, partials and coefficients are NaN.
     pub fn evaluate(&self, c: &Confusion) -> LossOutput {
-        let e = self.degenerate.evaluate(&self.metric, c);
+        Self::output(c, self.degenerate.evaluate(&self.metric, c))
+    }
+
+    fn output(c: &Confusion, e: Evaluation) -> LossOutput {
         LossOutput {
             loss: 1.0 - e.value,
             metric: e.value,
@@ -129,7 +139,7 @@ impl<M: Metric> BinaryLoss<M> {
 
     /// The loss alone.
     pub fn loss(&self, labels: &[u8], input: impl Samples) -> Result<LossOutput, Error> {
-        Ok(self.evaluate(&self.confusion(labels, input)?))
+        self.checked_evaluate(&self.confusion(labels, input)?)
     }
 
     /// [`BinaryLoss::loss`] with one weight per sample (finite, `>= 0`).
@@ -139,7 +149,7 @@ impl<M: Metric> BinaryLoss<M> {
         input: impl Samples,
         weights: &[f32],
     ) -> Result<LossOutput, Error> {
-        Ok(self.evaluate(&self.confusion_weighted(labels, input, weights)?))
+        self.checked_evaluate(&self.confusion_weighted(labels, input, weights)?)
     }
 
     /// Loss and `∂loss/∂input` (probabilities or logits) written into `grad`, in two passes.
@@ -186,6 +196,9 @@ impl<M: Metric> BinaryLoss<M> {
         input: impl Samples,
         grad: &mut [f32],
     ) -> Result<(), Error> {
+        if let Some(output) = Evaluation::new(out.metric, out.partials).first_non_finite() {
+            return Err(Error::NonFiniteMetric(output));
+        }
         widest(Pass2 {
             amplifier: &self.amplifier,
             coefficients: &out.coefficients,
@@ -232,7 +245,7 @@ impl<M: Metric, S: Samples, V: SampleWeights> AtWidth for TwoPass<'_, M, S, V> {
     fn run<const W: usize>(self) -> Self::Output {
         let amp = &self.loss.amplifier;
         let c = (self.input).entries_into::<V, W>(amp, self.labels, self.weights, self.grad)?;
-        let out = self.loss.evaluate(&c);
+        let out = self.loss.checked_evaluate(&c)?;
         scale_by_label::<W>(&out.coefficients, self.labels, self.grad)?;
         Ok(out)
     }

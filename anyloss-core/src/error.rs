@@ -40,6 +40,38 @@ impl fmt::Display for Parameter {
     }
 }
 
+/// Which output of a metric evaluation [`Error::NonFiniteMetric`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum MetricOutput {
+    /// The value `M`.
+    Value,
+    /// `∂M/∂TP`.
+    PartialTp,
+    /// `∂M/∂FN`.
+    PartialFn,
+    /// `∂M/∂FP`.
+    PartialFp,
+    /// `∂M/∂TN`.
+    PartialTn,
+    /// A partial, or a gradient coefficient made of them, where the caller does not know
+    /// which partial.
+    Gradient,
+}
+
+impl fmt::Display for MetricOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MetricOutput::Value => "value",
+            MetricOutput::PartialTp => "partial dM/dTP",
+            MetricOutput::PartialFn => "partial dM/dFN",
+            MetricOutput::PartialFp => "partial dM/dFP",
+            MetricOutput::PartialTn => "partial dM/dTN",
+            MetricOutput::Gradient => "gradient",
+        })
+    }
+}
+
 /// Everything that can go wrong in the core. Every index is 0-based into the input slice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -84,6 +116,10 @@ pub enum Error {
     InvalidParameter(Parameter),
     /// A training step produced a non-finite gradient or update; the model was left unchanged.
     NonFiniteUpdate,
+    /// The metric's value or a partial is NaN or infinite where the metric is defined: a
+    /// step of its computation overflowed (a zero denominator is not this: the metric
+    /// returns `None` there and the [`crate::Degenerate`] policy applies).
+    NonFiniteMetric(MetricOutput),
 }
 
 impl fmt::Display for Error {
@@ -115,6 +151,10 @@ impl fmt::Display for Error {
             Error::InvalidParameter(p) => write!(f, "invalid parameter: {p}"),
             Error::NonFiniteUpdate => f.write_str(
                 "training step rejected: non-finite gradient or update (model left unchanged)",
+            ),
+            Error::NonFiniteMetric(output) => write!(
+                f,
+                "the metric's {output} is not finite at these confusion entries: it overflowed"
             ),
         }
     }

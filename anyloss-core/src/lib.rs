@@ -84,7 +84,7 @@ pub mod train;
 pub use amplifier::{sigmoid, Amplified, Amplifier};
 pub use binary::{BinaryLoss, LossOutput};
 pub use confusion::Confusion;
-pub use error::{Error, Parameter};
+pub use error::{Error, MetricOutput, Parameter};
 pub use metric::{Coefficients, Degenerate, Evaluation, Metric, Partials, Range};
 pub use multiclass::{Average, ClassConfusion, MulticlassLoss, MulticlassOutput};
 pub use samples::{Input, Logits, Probs, Samples};

@@ -1,7 +1,7 @@
 //! The metric trait, its partials, the loss coefficients they give, and the policy for batches where a metric is undefined.
 
 use crate::confusion::Confusion;
-use crate::error::{Error, Parameter};
+use crate::error::{Error, MetricOutput, Parameter};
 
 /// `∂M/∂TP, ∂M/∂FN, ∂M/∂FP, ∂M/∂TN` at one confusion point.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -74,6 +74,20 @@ impl Evaluation {
         Self { value, partials }
     }
 
+    /// The first output that is NaN or infinite, if any.
+    pub fn first_non_finite(&self) -> Option<MetricOutput> {
+        let p = &self.partials;
+        [
+            (self.value, MetricOutput::Value),
+            (p.tp, MetricOutput::PartialTp),
+            (p.fn_, MetricOutput::PartialFn),
+            (p.fp, MetricOutput::PartialFp),
+            (p.tn, MetricOutput::PartialTn),
+        ]
+        .into_iter()
+        .find_map(|(v, o)| (!v.is_finite()).then_some(o))
+    }
+
     /// True when the value and every partial are finite.
     pub fn is_finite(&self) -> bool {
         self.value.is_finite() && self.partials.is_finite()
@@ -110,8 +124,10 @@ impl Range {
 /// Loss is `1 - M`. Implement [`Metric::evaluate`] to return `None` wherever the value or a
 /// partial is undefined (a zero denominator, `sqrt` at 0 with an infinite slope, ...): the
 /// loss then applies its [`Degenerate`] policy, so no implementation has to choose one.
+/// A NaN or infinite value or partial returned as `Some` is an overflow, and the loss
+/// reports it as [`Error::NonFiniteMetric`] rather than hiding it behind the policy.
 pub trait Metric {
-    /// Value and partials at `c`, or `None` where either is undefined or non-finite.
+    /// Value and partials at `c`, or `None` where either is undefined.
     fn evaluate(&self, c: &Confusion) -> Option<Evaluation>;
 
     /// The range of the value where it is defined.
@@ -170,17 +186,36 @@ impl Degenerate {
         }
     }
 
-    /// `metric` at `c` under this policy: always finite.
-    pub fn evaluate<M: Metric + ?Sized>(self, metric: &M, c: &Confusion) -> Evaluation {
-        if let Some(e) = metric.evaluate(c).filter(Evaluation::is_finite) {
-            return e;
+    /// `metric` at `c` under this policy: finite, or
+    /// [`Error::NonFiniteMetric`] where the metric (at `c`, or at the smoothed point)
+    /// returns a non-finite value or partial, which is an overflow, not an undefined point.
+    pub fn checked<M: Metric + ?Sized>(
+        self,
+        metric: &M,
+        c: &Confusion,
+    ) -> Result<Evaluation, Error> {
+        let found = |e: Evaluation| match e.first_non_finite() {
+            Some(output) => Err(Error::NonFiniteMetric(output)),
+            None => Ok(e),
+        };
+        if let Some(e) = metric.evaluate(c) {
+            return found(e);
         }
         match self {
-            Degenerate::Smooth(eps) => metric
-                .evaluate(&c.smoothed(eps))
-                .filter(Evaluation::is_finite)
-                .unwrap_or(Evaluation::new(0.0, Partials::ZERO)),
-            Degenerate::Fallback(v) => Evaluation::new(v, Partials::ZERO),
+            Degenerate::Smooth(eps) => match metric.evaluate(&c.smoothed(eps)) {
+                Some(e) => found(e),
+                None => Ok(Evaluation::new(0.0, Partials::ZERO)),
+            },
+            Degenerate::Fallback(v) => Ok(Evaluation::new(v, Partials::ZERO)),
         }
+    }
+
+    /// [`Degenerate::checked`] for callers that check finiteness later: where the metric
+    /// overflows, an evaluation with NaN value and partials (never a finite stand-in).
+    pub fn evaluate<M: Metric + ?Sized>(self, metric: &M, c: &Confusion) -> Evaluation {
+        self.checked(metric, c).unwrap_or(Evaluation::new(
+            f32::NAN,
+            Partials::new(f32::NAN, f32::NAN, f32::NAN, f32::NAN),
+        ))
     }
 }

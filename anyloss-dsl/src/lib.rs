@@ -71,6 +71,7 @@ mod lower;
 mod metric;
 mod names;
 mod node;
+mod overflow;
 mod parser;
 mod prescan;
 mod pretty;
@@ -81,6 +82,7 @@ pub use any_metric::{AnyMetric, MetricError};
 pub use diagnostic::{Diagnostic, DiagnosticKind};
 pub use domain::Issue;
 pub use metric::{FormulaMetric, OperationCount};
+pub use overflow::Overflow;
 
 /// The pest grammar, public so grammar tests can use pest's `parses_to!`/`fails_with!`.
 pub mod grammar {

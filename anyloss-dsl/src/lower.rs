@@ -65,10 +65,14 @@ impl Env<'_> {
             }
         };
         match g.constant(id) {
-            Some(v) if !v.is_finite() => Err(self.error(
+            Some(v) if !(v as f32).is_finite() => Err(self.error(
                 DiagnosticKind::ConstantOverflow,
                 e.span,
-                format!("`{}` overflows: its value is too large", self.text(e.span)),
+                format!(
+                    "`{}` overflows: its value is beyond f32's largest, {:e}",
+                    self.text(e.span),
+                    f32::MAX
+                ),
             )),
             _ => Ok(id),
         }

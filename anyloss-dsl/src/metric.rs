@@ -8,6 +8,7 @@ use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::domain::{self, Issue};
 use crate::emit::{self, Origin};
 use crate::graph::Graph;
+use crate::overflow::{self, Overflow};
 use crate::program::Program;
 use crate::{diff, lower, names, parser, pretty, resolve};
 
@@ -16,8 +17,9 @@ use crate::{diff, lower, names, parser, pretty, resolve};
 /// It implements [`anyloss_core::Metric`]: `evaluate` computes in `f64` and returns the
 /// value and partials as `f32`, or `None` wherever an operation is undefined (a zero
 /// denominator, a `sqrt` of a negative or an `ln` of a non-positive number, anywhere in the
-/// value or its gradient) or a result is not finite; the loss then applies its
-/// [`anyloss_core::Degenerate`] policy, exactly as for a built-in metric.
+/// value or its gradient); the loss then applies its [`anyloss_core::Degenerate`] policy,
+/// exactly as for a built-in metric. Where a step overflows instead (`exp(1e10)`, a result
+/// beyond `f32::MAX`), the loss returns an error: see [`FormulaMetric::evaluate_checked`].
 ///
 /// ```
 /// use anyloss_core::{Confusion, Metric};
@@ -90,6 +92,17 @@ impl FormulaMetric {
         let value = lower::lower(source, &formula, params, &mut g)?;
         let [tp, fn_, fp, tn] = diff::gradient(&mut g, value);
         let program = Program::new(&g, [value, tp, fn_, fp, tn]);
+        // Simplification and differentiation multiply constants together; each one must
+        // still be an f32, as the generated code and the core's f32 metric need.
+        if let Some(v) = program.constants().find(|v| !(*v as f32).is_finite()) {
+            return Err(Diagnostic::general(
+                DiagnosticKind::ConstantOverflow,
+                format!(
+                    "the simplified value or gradient needs the constant {v:e}, beyond f32's largest, {:e}",
+                    f32::MAX
+                ),
+            ));
+        }
         let issues = domain::analyse(&program);
         Ok(FormulaMetric {
             inner: Arc::new(Compiled {
@@ -154,10 +167,41 @@ impl FormulaMetric {
         )
     }
 
-    /// `[value, ∂TP, ∂FN, ∂FP, ∂TN]` in `f64` at the counts `[TP, FN, FP, TN]`, or `None`
-    /// where the formula is undefined.
-    pub fn evaluate_f64(&self, counts: [f64; 4]) -> Option<[f64; 5]> {
-        self.inner.program.eval(counts, &mut Vec::new())
+    /// `[value, ∂TP, ∂FN, ∂FP, ∂TN]` in `f64` at the counts `[TP, FN, FP, TN]`; `Ok(None)`
+    /// where the formula is undefined, an [`Overflow`] naming the sub-expression where the
+    /// value or gradient overflows (see [`FormulaMetric::evaluate_checked`]).
+    pub fn evaluate_f64(&self, counts: [f64; 4]) -> Result<Option<[f64; 5]>, Overflow> {
+        overflow::checked(&self.inner.program, counts, &mut Vec::new())
+    }
+
+    /// The value and partials at `c`, as [`Metric::evaluate`] gives them, with overflow
+    /// kept apart from undefined: `Ok(None)` where the formula is undefined (the loss's
+    /// [`anyloss_core::Degenerate`] policy applies), `Err` where a step of the value or
+    /// gradient is not finite or a result does not fit in `f32`, naming the sub-expression.
+    ///
+    /// ```
+    /// use anyloss_core::Confusion;
+    /// use anyloss_dsl::FormulaMetric;
+    ///
+    /// let m = FormulaMetric::compile("exp(1e10)*TP/(TP+FN)", &[])?;
+    /// let err = m.evaluate_checked(&Confusion::new(3.0, 1.0, 0.0, 0.0)).unwrap_err();
+    /// assert_eq!(err.expr, "exp(10000000000)");
+    /// # Ok::<(), anyloss_dsl::Diagnostic>(())
+    /// ```
+    pub fn evaluate_checked(&self, c: &Confusion) -> Result<Option<Evaluation>, Overflow> {
+        let counts = [c.tp, c.fn_, c.fp, c.tn].map(f64::from);
+        Ok(self.evaluate_f64(counts)?.map(|out| {
+            let [v, tp, fn_, fp, tn] = out.map(|x| x as f32);
+            Evaluation::new(v, Partials::new(tp, fn_, fp, tn))
+        }))
+    }
+
+    /// Sub-expressions that overflow for some counts: each combination of
+    /// `0, 0.5, 1, 1e3, 1e6, 1e9` for `TP FN FP TN` is tried, and every sub-expression that
+    /// overflows at one of them is listed with the first such point. A sample, not a
+    /// proof: counts beyond a billion can overflow where these do not.
+    pub fn overflow_risks(&self) -> Vec<Overflow> {
+        overflow::probe(&self.inner.program)
     }
 }
 
@@ -196,11 +240,18 @@ fn check_bindings(params: &[(&str, f64)]) -> Result<(), Diagnostic> {
 }
 
 impl Metric for FormulaMetric {
+    /// `None` where the formula is undefined; where it overflows, an evaluation whose value
+    /// and partials are NaN, which the core's loss reports as
+    /// [`anyloss_core::Error::NonFiniteMetric`] ([`FormulaMetric::evaluate_checked`] names
+    /// the sub-expression).
     fn evaluate(&self, c: &Confusion) -> Option<Evaluation> {
-        let counts = [c.tp, c.fn_, c.fp, c.tn].map(f64::from);
-        let [v, tp, fn_, fp, tn] = self.evaluate_f64(counts)?.map(|x| x as f32);
-        let e = Evaluation::new(v, Partials::new(tp, fn_, fp, tn));
-        e.is_finite().then_some(e)
+        match self.evaluate_checked(c) {
+            Ok(e) => e,
+            Err(_) => Some(Evaluation::new(
+                f32::NAN,
+                Partials::new(f32::NAN, f32::NAN, f32::NAN, f32::NAN),
+            )),
+        }
     }
 
     fn range(&self) -> Range {

@@ -57,6 +57,14 @@ impl Program {
         }
     }
 
+    /// The constants the program uses.
+    pub fn constants(&self) -> impl Iterator<Item = f64> + '_ {
+        self.nodes.iter().filter_map(|n| match n {
+            Node::Const(bits) => Some(f64::from_bits(*bits)),
+            _ => None,
+        })
+    }
+
     /// Operations in value and partials together (constants and counts are free).
     pub fn total_ops(&self) -> usize {
         self.nodes.iter().filter(|n| !n.is_leaf()).count()
@@ -71,9 +79,10 @@ impl Program {
             .count()
     }
 
-    /// `[value, ∂TP, ∂FN, ∂FP, ∂TN]` at the counts `[TP, FN, FP, TN]` in f64, or `None`
-    /// where a guard fails or a result is not finite.
-    pub fn eval(&self, counts: [f64; 4], scratch: &mut Vec<f64>) -> Option<[f64; 5]> {
+    /// `[value, ∂TP, ∂FN, ∂FP, ∂TN]` at the counts `[TP, FN, FP, TN]` in f64: undefined
+    /// where a guard fails, an overflow where a guarded-in operation gives a non-finite
+    /// result or an output does not fit in `f32`.
+    pub fn eval(&self, counts: [f64; 4], scratch: &mut Vec<f64>) -> Outcome {
         scratch.clear();
         for node in &self.nodes {
             let v = node.eval(|i| scratch.get(i).copied().unwrap_or(f64::NAN), counts);
@@ -81,11 +90,70 @@ impl Program {
         }
         let at = |i: usize| scratch.get(i).copied().unwrap_or(f64::NAN);
         if !self.guards.iter().all(|&(i, g)| g.holds(at(i))) {
-            return None;
+            return Outcome::Undefined;
+        }
+        if !scratch.iter().all(|v| v.is_finite()) {
+            if let Some(node) = self.first_live_non_finite(scratch) {
+                return Outcome::Overflow { node };
+            }
         }
         let out = self.outputs.map(at);
-        out.iter().all(|v| v.is_finite()).then_some(out)
+        // An output that is finite in f64 but beyond f32's range overflows where the metric
+        // hands it over.
+        if let Some(&node) = self.outputs.iter().find(|&&o| !(at(o) as f32).is_finite()) {
+            return Outcome::Overflow { node };
+        }
+        Outcome::Defined(out)
     }
+
+    /// The first node (in evaluation order, so where the overflow began) that is not
+    /// finite and that an output depends on at these values: a `min`/`max` derivative's
+    /// branch that is not taken does not count.
+    fn first_live_non_finite(&self, values: &[f64]) -> Option<usize> {
+        let at = |i: usize| values.get(i).copied().unwrap_or(f64::NAN);
+        let mut live = vec![false; self.nodes.len()];
+        for &o in &self.outputs {
+            if let Some(l) = live.get_mut(o) {
+                *l = true;
+            }
+        }
+        for i in (0..self.nodes.len()).rev() {
+            if !live.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            let Some(node) = self.nodes.get(i) else {
+                continue;
+            };
+            let mut mark = |j: usize| {
+                if let Some(l) = live.get_mut(j) {
+                    *l = true;
+                }
+            };
+            match *node {
+                Node::Select(a, b, then, otherwise) => {
+                    mark(a);
+                    mark(b);
+                    mark(if at(a) <= at(b) { then } else { otherwise });
+                }
+                _ => node.operands().for_each(mark),
+            }
+        }
+        (0..self.nodes.len()).find(|&i| live.get(i).copied().unwrap_or(false) && !at(i).is_finite())
+    }
+}
+
+/// The result of running a [`Program`] at one point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Outcome {
+    /// `[value, ∂TP, ∂FN, ∂FP, ∂TN]`, all finite and within `f32`'s range.
+    Defined([f64; 5]),
+    /// A guard fails: a zero denominator, a `sqrt` of a negative number, ...
+    Undefined,
+    /// Node `node` is where the value or gradient overflowed.
+    Overflow {
+        /// Index into [`Program::nodes`].
+        node: usize,
+    },
 }
 
 /// Divisions by a denominator shared by several divisions become one reciprocal and

@@ -1,7 +1,8 @@
 //! Random formula trees and random text never panic: compiling gives a metric or a
-//! diagnostic, and a metric gives finite results or `None`, on the host and when emitted.
+//! diagnostic, and a metric gives finite results, `None` or an overflow error, on the host
+//! and when emitted.
 
-use anyloss_core::{Confusion, Degenerate, Metric};
+use anyloss_core::{Confusion, Degenerate, Error};
 use anyloss_dsl::FormulaMetric;
 use proptest::prelude::*;
 
@@ -52,10 +53,16 @@ fn check(source: &str, counts: [f32; 4]) -> Result<(), TestCaseError> {
         return Ok(());
     };
     let c = Confusion::new(counts[0], counts[1], counts[2], counts[3]);
-    if let Some(e) = m.evaluate(&c) {
-        prop_assert!(e.is_finite(), "{source}: {e:?}");
+    // Defined points are finite; an overflow is an error, never a finite stand-in.
+    match m.evaluate_checked(&c) {
+        Ok(Some(e)) => prop_assert!(e.is_finite(), "{source}: {e:?}"),
+        Ok(None) => {}
+        Err(o) => prop_assert!(!o.expr.is_empty(), "{source}: {o:?}"),
     }
-    prop_assert!(Degenerate::default().evaluate(&m, &c).is_finite());
+    match Degenerate::default().checked(&m, &c) {
+        Ok(e) => prop_assert!(e.is_finite(), "{source}: {e:?}"),
+        Err(e) => prop_assert!(matches!(e, Error::NonFiniteMetric(_)), "{source}: {e:?}"),
+    }
     let _ = m.pretty();
     let _ = m.domain_issues();
     let _ = m.to_rust("Random");

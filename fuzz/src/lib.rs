@@ -1,9 +1,10 @@
 //! The function the fuzz targets drive: arbitrary bytes through the whole anyloss-dsl
 //! pipeline (parse, resolve, differentiate, simplify, CSE, domain analysis, evaluate,
 //! pretty-print, emit Rust). It panics only on a real defect: an escaped panic inside the
-//! pipeline, or a defined evaluation that is not finite.
+//! pipeline, a defined evaluation that is not finite, or an overflow reported as anything
+//! but an overflow.
 
-use anyloss_core::{Confusion, Degenerate, Metric};
+use anyloss_core::{Confusion, Degenerate, Error};
 use anyloss_dsl::FormulaMetric;
 
 /// Runs `data` through the pipeline. The first 16 bytes (when present) are four counts;
@@ -35,10 +36,19 @@ pub fn dsl_pipeline(data: &[u8]) {
         return;
     };
     let c = Confusion::new(counts[0], counts[1], counts[2], counts[3]);
-    if let Some(e) = m.evaluate(&c) {
-        assert!(e.is_finite(), "{source:?} at {counts:?}: {e:?}");
+    match m.evaluate_checked(&c) {
+        Ok(Some(e)) => assert!(e.is_finite(), "{source:?} at {counts:?}: {e:?}"),
+        Ok(None) => {}
+        Err(o) => assert!(!o.to_string().is_empty()),
     }
-    assert!(Degenerate::default().evaluate(&m, &c).is_finite());
+    match Degenerate::default().checked(&m, &c) {
+        Ok(e) => assert!(e.is_finite(), "{source:?} at {counts:?}: {e:?}"),
+        Err(e) => assert!(
+            matches!(e, Error::NonFiniteMetric(_)),
+            "{source:?} at {counts:?}: {e:?}"
+        ),
+    }
+    let _ = m.overflow_risks();
     let _ = m.pretty();
     for issue in m.domain_issues() {
         let _ = issue.to_string();

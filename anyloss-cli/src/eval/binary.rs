@@ -64,9 +64,16 @@ pub fn run(args: &EvalArgs) -> Result<serde_json::Value, CliError> {
         Input::Probs(&values)
     };
     let mut grad = vec![0.0f32; values.len()];
-    let out = loss
-        .loss_and_grad(&labels, input, &mut grad)
-        .map_err(|e| CliError::new(format!("{}: {e}", table.path.display())))?;
+    let out = loss.loss_and_grad(&labels, input, &mut grad).map_err(|e| {
+        let why = loss
+            .confusion(&labels, input)
+            .ok()
+            .and_then(|c| loss.metric().overflow_at(&c))
+            .map_or(e.to_string(), |o| {
+                format!("the metric formula overflows: {o}")
+            });
+        CliError::new(format!("{}: {why}", table.path.display()))
+    })?;
     Ok(json!({
         "metric": loss.metric().name(),
         "loss": out.loss,

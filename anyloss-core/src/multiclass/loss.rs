@@ -8,7 +8,7 @@ use super::layout::Layout;
 use super::objective::Objective;
 use super::{logit_rows, pixel_rows, positions};
 use crate::amplifier::Amplifier;
-use crate::error::Error;
+use crate::error::{Error, MetricOutput};
 use crate::metric::Coefficients;
 use crate::metric::Metric;
 use crate::samples::Input;
@@ -23,6 +23,21 @@ pub struct MulticlassOutput<const C: usize> {
     pub confusion: ClassConfusion<C>,
     /// `∂loss/∂a` of a positive and of a negative sample of each class.
     pub coefficients: [Coefficients; C],
+}
+
+impl<const C: usize> MulticlassOutput<C> {
+    /// [`Error::NonFiniteMetric`] when the loss or a coefficient is not finite: an averaged
+    /// metric overflowed at some class's entries.
+    fn check_finite(&self) -> Result<(), Error> {
+        if !self.loss.is_finite() {
+            return Err(Error::NonFiniteMetric(MetricOutput::Value));
+        }
+        let finite = |k: &Coefficients| k.positive.is_finite() && k.negative.is_finite();
+        if !self.coefficients.iter().all(finite) {
+            return Err(Error::NonFiniteMetric(MetricOutput::Gradient));
+        }
+        Ok(())
+    }
 }
 
 /// AnyLoss for `C`-class classification and segmentation: an [`Objective`] (an averaged
@@ -124,8 +139,20 @@ impl<O: Objective> MulticlassLoss<O> {
         self.accumulate(layout, labels, input, None)
     }
 
+    /// [`MulticlassLoss::evaluate`], or [`Error::NonFiniteMetric`] where the metric
+    /// overflows (a non-finite loss or coefficient).
+    pub fn checked_evaluate<const C: usize>(
+        &self,
+        confusion: &ClassConfusion<C>,
+    ) -> Result<MulticlassOutput<C>, Error> {
+        let out = self.evaluate(confusion);
+        out.check_finite()?;
+        Ok(out)
+    }
+
     /// The loss and pass-2 coefficients at `confusion` (entries of any number of chunks).
-    /// Finite for finite entries.
+    /// Finite for finite entries, unless the metric overflows: then NaN (see
+    /// [`MulticlassLoss::checked_evaluate`]).
     pub fn evaluate<const C: usize>(&self, confusion: &ClassConfusion<C>) -> MulticlassOutput<C> {
         let mut coefficients = [Coefficients::default(); C];
         let loss =
@@ -145,7 +172,7 @@ impl<O: Objective> MulticlassLoss<O> {
         labels: &[Y],
         input: Input<'_>,
     ) -> Result<MulticlassOutput<C>, Error> {
-        Ok(self.evaluate(&self.confusion(layout, labels, input)?))
+        self.checked_evaluate(&self.confusion(layout, labels, input)?)
     }
 
     /// Loss and `∂loss/∂input` (probabilities or logits), written into `grad` in the layout of
@@ -158,7 +185,7 @@ impl<O: Objective> MulticlassLoss<O> {
         grad: &mut [f32],
     ) -> Result<MulticlassOutput<C>, Error> {
         let confusion = self.accumulate(layout, labels, input, Some(&mut *grad))?;
-        let out = self.evaluate(&confusion);
+        let out = self.checked_evaluate(&confusion)?;
         self.scale(layout, labels, input, &out.coefficients, grad)?;
         Ok(out)
     }
@@ -174,6 +201,7 @@ impl<O: Objective> MulticlassLoss<O> {
         input: Input<'_>,
         grad: &mut [f32],
     ) -> Result<(), Error> {
+        out.check_finite()?;
         self.accumulate(layout, labels, input, Some(&mut *grad))?;
         self.scale(layout, labels, input, &out.coefficients, grad)
     }
