@@ -38,19 +38,10 @@ fn loss_and_grad<'py>(
     fallback: Option<f32>,
 ) -> PyResult<(f32, Bound<'py, PyAny>, Bound<'py, PyDict>)> {
     let resolved = metric_arg(metric, params)?;
-    let amplifier = Amplifier::new(L).map_err(|e| PyValueError::new_err(format!("L={L}: {e}")))?;
-    if threshold != 0.5 {
-        return Err(PyValueError::new_err(format!(
-            "threshold={threshold}: this build's core amplifies around 0.5 only \
-             (anyloss.torch.AnyLoss takes any threshold)"
-        )));
-    }
-    if weight.is_some() {
-        return Err(PyValueError::new_err(
-            "weight: this build's core has no sample weights for the binary loss \
-             (anyloss.torch.AnyLoss takes weight=)",
-        ));
-    }
+    let amplifier = Amplifier::new(L)
+        .map_err(|e| PyValueError::new_err(format!("L={L}: {e}")))?
+        .with_threshold(threshold)
+        .map_err(|e| PyValueError::new_err(format!("threshold={threshold}: {e}")))?;
     let kind = if from_logits {
         "logits"
     } else {
@@ -65,18 +56,24 @@ fn loss_and_grad<'py>(
     )?;
     let shape = outputs.shape().to_vec();
     arrays::same_shape("labels", &labels, &shape)?;
+    let weight = weight
+        .map(|w| arrays::typed::<f32>(w, "weight", "float32", " (use weight.astype(np.float32))"))
+        .transpose()?;
+    if let Some(w) = &weight {
+        arrays::same_shape("weight", w, &shape)?;
+    }
     let loss = BinaryLoss::new(resolved)
         .with_amplifier(amplifier)
         .with_degenerate(objective::degenerate(fallback)?)
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
     let (y, x) = (arrays::c_order(&labels), arrays::c_order(&outputs));
+    let w = weight.as_ref().map(arrays::c_order);
     let mut grad = vec![0.0f32; x.len()];
-    let result: Result<LossOutput, Error> = py.detach(|| {
-        if from_logits {
-            loss.loss_and_grad(&y, Logits(&x), &mut grad)
-        } else {
-            loss.loss_and_grad(&y, Probs(&x), &mut grad)
-        }
+    let result: Result<LossOutput, Error> = py.detach(|| match (&w, from_logits) {
+        (None, false) => loss.loss_and_grad(&y, Probs(&x), &mut grad),
+        (None, true) => loss.loss_and_grad(&y, Logits(&x), &mut grad),
+        (Some(w), false) => loss.loss_and_grad_weighted(&y, Probs(&x), w, &mut grad),
+        (Some(w), true) => loss.loss_and_grad_weighted(&y, Logits(&x), w, &mut grad),
     });
     let out = result.map_err(|e| input_error(e, &shape, kind))?;
     let grad = PyArray1::from_vec(py, grad).reshape(shape)?.into_any();
@@ -108,6 +105,8 @@ fn input_error(e: Error, shape: &[usize], kind: &str) -> PyErr {
             at(index)
         ),
         Error::InvalidLabel { index } => format!("labels{} is not 0 or 1", at(index)),
+        Error::NonFiniteWeight { index } => format!("weight{} is NaN or infinite", at(index)),
+        Error::NegativeWeight { index } => format!("weight{} is negative", at(index)),
         Error::Empty => "empty input: at least one sample is required".to_string(),
         other => other.to_string(),
     };

@@ -8,11 +8,13 @@ use anyloss_core::{Coefficients, Confusion, Degenerate};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::metric::{metric_arg, Resolved};
+use anyloss_dsl::AnyMetric;
+
+use crate::metric::metric_arg;
 
 /// What [`objective`] evaluates.
 enum Chosen {
-    Averaged(Averaged<Resolved>),
+    Averaged(Averaged<AnyMetric>),
     Seed(Seed),
 }
 

@@ -65,6 +65,39 @@ def test_any_shape_and_layout():
     np.testing.assert_allclose(grad_t, grad.T, rtol=1e-5, atol=1e-12)
 
 
+def test_threshold_shifts_the_amplifier():
+    """A(p) at threshold t is A(p - t + 0.5) at 0.5, and so are its entries and gradient."""
+    rng = np.random.default_rng(8)
+    p = rng.uniform(0.2, 0.8, 300).astype(np.float32)
+    y = (rng.random(300) < 0.3).astype(np.uint8)
+    t = np.float32(0.3)
+    loss, grad, e = anyloss.loss_and_grad(y, p, "gmean", threshold=float(t))
+    shifted = (p - t + np.float32(0.5)).astype(np.float32)
+    loss_s, grad_s, e_s = anyloss.loss_and_grad(y, shifted, "gmean")
+    assert loss == pytest.approx(loss_s, abs=2e-5)
+    assert e["tp"] == pytest.approx(e_s["tp"], rel=1e-4)
+    np.testing.assert_allclose(grad, grad_s, rtol=2e-3, atol=1e-6 * np.abs(grad_s).max())
+
+
+def test_weights_are_sample_multiplicities():
+    rng = np.random.default_rng(9)
+    p = rng.random(200).astype(np.float32)
+    y = (rng.random(200) < 0.3).astype(np.uint8)
+    k = rng.integers(0, 4, 200)
+    loss, grad, e = anyloss.loss_and_grad(y, p, "mcc", weight=k.astype(np.float32))
+    loss_r, grad_r, e_r = anyloss.loss_and_grad(np.repeat(y, k), np.repeat(p, k), "mcc")
+    assert loss == pytest.approx(loss_r, abs=2e-6)
+    assert e["fp"] == pytest.approx(e_r["fp"], rel=1e-5)
+    # A weight-k sample's gradient is the sum over its k copies.
+    summed = np.zeros(200)
+    np.add.at(summed, np.repeat(np.arange(200), k), grad_r)
+    np.testing.assert_allclose(grad, summed, rtol=1e-4, atol=1e-7 * np.abs(summed).max())
+    assert np.all(grad[k == 0] == 0)
+    ones, grad_1, _ = anyloss.loss_and_grad(y, p, "mcc", weight=np.ones(200, np.float32))
+    plain, grad_p, _ = anyloss.loss_and_grad(y, p, "mcc")
+    assert ones == plain and np.array_equal(grad_1, grad_p)
+
+
 def test_fallback_policy():
     y = np.zeros(4, dtype=np.uint8)  # no positives: recall is undefined
     p = np.array([0.1, 0.7, 0.2, 0.9], dtype=np.float32)
@@ -90,13 +123,18 @@ def test_fallback_policy():
         (lambda y, p: anyloss.loss_and_grad(y, p, "f2"), ValueError, "did you mean `f1`"),
         (lambda y, p: anyloss.loss_and_grad(y, p, "2*TP/(TP+"), ValueError, "1:6"),
         (lambda y, p: anyloss.loss_and_grad(y, p, "f1", params={"beta": 2}), ValueError,
-         "takes no parameters"),
+         "is not a parameter of `f1`"),
         (lambda y, p: anyloss.loss_and_grad(y, p, "TP/(TP+gamma*FN)"), ValueError, "gamma"),
         (lambda y, p: anyloss.loss_and_grad(y, p, L=0), ValueError, "L=0"),
         (lambda y, p: anyloss.loss_and_grad(y, p, fallback=float("nan")), ValueError, "fallback"),
         (lambda y, p: anyloss.loss_and_grad(y, p, metric=3), TypeError, "metric must be"),
-        (lambda y, p: anyloss.loss_and_grad(y, p, threshold=0.3), ValueError, "threshold=0.3"),
-        (lambda y, p: anyloss.loss_and_grad(y, p, weight=p), ValueError, "weight"),
+        (lambda y, p: anyloss.loss_and_grad(y, p, threshold=1.0), ValueError, "threshold=1"),
+        (lambda y, p: anyloss.loss_and_grad(y, p, weight=np.ones(4)), TypeError, "float32"),
+        (lambda y, p: anyloss.loss_and_grad(y, p, weight=p[:2]), ValueError, "weight has shape"),
+        (lambda y, p: anyloss.loss_and_grad(y, p, weight=p - 0.5), ValueError,
+         "weight[1] is negative"),
+        (lambda y, p: anyloss.loss_and_grad(y, p, weight=p * np.inf), ValueError,
+         "weight[0] is NaN or infinite"),
     ],
 )
 def test_bad_input_is_a_clear_error(call, error, message):

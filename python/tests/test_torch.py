@@ -210,6 +210,14 @@ def test_weights_and_threshold_match_the_reference():
     ref_loss, ref_grad = grad_of(binary_loss, p, y, "mcc", L=20.0, threshold=0.3, w=w)
     assert loss.item() == pytest.approx(ref_loss.item(), abs=1e-6)
     np.testing.assert_allclose(grad.numpy(), ref_grad.numpy(), rtol=1e-5, atol=1e-9)
+    # The NumPy path (the core's kernels) on the same f32 inputs.
+    core_loss, core_grad, _ = anyloss.loss_and_grad(
+        y.numpy().astype(np.uint8), p.float().numpy(), "mcc", L=20.0, threshold=0.3,
+        weight=w.float().numpy(),
+    )
+    assert core_loss == pytest.approx(ref_loss.item(), abs=1e-5)
+    np.testing.assert_allclose(core_grad, ref_grad.numpy(), rtol=1e-3,
+                               atol=1e-6 * ref_grad.abs().max().item())
     # An integer weight k is k copies of the sample.
     k = torch.randint(0, 4, (300,), generator=g)
     loss_w, _ = grad_of(module, p, y, weight=k)
