@@ -8,6 +8,7 @@
 
 use anyloss_burn::AnyLossConfig;
 use anyloss_core::metrics::F1;
+use burn::backend::ndarray::NdArrayDevice;
 use burn::backend::{Autodiff, NdArray};
 use burn::module::Module;
 use burn::nn::loss::BinaryCrossEntropyLossConfig;
@@ -18,37 +19,38 @@ use burn::tensor::{backend::Backend, Int, Tensor, TensorData};
 #[path = "../../example_data.rs"]
 mod example_data;
 
-type B = Autodiff<NdArray<f32>>;
+/// The training backend: NdArray on the CPU, in f32, with autodiff.
+type Train = Autodiff<NdArray<f32>>;
 
 const EPOCHS: usize = 500;
 const WARM_START: usize = 20;
 const BATCH: usize = 64;
 
 #[derive(Module, Debug)]
-struct Logistic<Bk: Backend> {
-    linear: Linear<Bk>,
+struct Logistic<B: Backend> {
+    linear: Linear<B>,
 }
 
-impl<Bk: Backend> Logistic<Bk> {
-    fn logits(&self, x: Tensor<Bk, 2>) -> Tensor<Bk, 1> {
+impl<B: Backend> Logistic<B> {
+    fn logits(&self, x: Tensor<B, 2>) -> Tensor<B, 1> {
         let n = x.dims()[0];
         self.linear.forward(x).reshape([n])
     }
 }
 
-fn features(s: &example_data::Split, dev: &<B as Backend>::Device) -> Tensor<B, 2> {
+fn features(s: &example_data::Split, dev: &NdArrayDevice) -> Tensor<Train, 2> {
     Tensor::from_data(TensorData::new(s.x.clone(), [s.rows(), s.d]), dev)
 }
 
 fn train(
     data: &example_data::Split,
     metric_loss: bool,
-    dev: &<B as Backend>::Device,
-) -> Result<Logistic<B>, anyloss_burn::AnyLossError> {
+    dev: &NdArrayDevice,
+) -> Result<Logistic<Train>, anyloss_burn::AnyLossError> {
     let n = data.rows();
     let x = features(data, dev);
     let labels: Vec<i64> = data.y.iter().map(|&v| i64::from(v)).collect();
-    let y = Tensor::<B, 1, Int>::from_data(TensorData::new(labels, [n]), dev);
+    let y = Tensor::<Train, 1, Int>::from_data(TensorData::new(labels, [n]), dev);
     let mut model = Logistic {
         linear: LinearConfig::new(data.d, 1)
             .with_initializer(Initializer::Zeros)
@@ -70,7 +72,7 @@ fn train(
         let lr = if metric_loss { 0.3 } else { 1.0 };
         for batch in order.chunks(BATCH) {
             let idx =
-                Tensor::<B, 1, Int>::from_data(TensorData::new(batch.to_vec(), [batch.len()]), dev);
+                Tensor::<Train, 1, Int>::from_data(TensorData::new(batch.to_vec(), [batch.len()]), dev);
             let z = model.logits(x.clone().select(0, idx.clone()));
             let yb = y.clone().select(0, idx);
             let loss = if use_metric {
@@ -90,7 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/yeast3.csv").to_string()
     });
     let (train_set, test_set) = example_data::load(&path, 0.3, 7)?;
-    let dev = Default::default();
+    let dev = NdArrayDevice::default();
     let positives = |s: &example_data::Split| s.y.iter().filter(|&&y| y == 1).count();
     println!(
         "{path}: {} train rows ({} positive), {} test rows ({} positive), {} features",

@@ -2,7 +2,7 @@
 //! whose gradient is exact.
 
 use anyloss_core::{BinaryLoss, Confusion, LossOutput, Metric};
-use burn::tensor::{backend::Backend, Int, Tensor};
+use burn::tensor::{backend::Backend, DType, Int, Tensor};
 
 use crate::amplify::sigmoid_pair;
 use crate::checks::Check;
@@ -105,9 +105,16 @@ impl<M: Metric> AnyLoss<M> {
                 "empty batch: at least one sample is required".into(),
             ));
         }
-        let x: Tensor<B, 1> = outputs.reshape([n]);
-        let y: Tensor<B, 1> = targets.reshape([n]).float();
-        let w: Option<Tensor<B, 1>> = weights.map(|w| w.reshape([n]).detach());
+        // burn's float dtype is a run-time property (the device's default, f32, unless the
+        // tensor was made otherwise). Half precision cannot hold the amplifier's slopes:
+        // compute in f64 for f64 outputs, else in f32, and bring everything to that type.
+        let dtype = match outputs.dtype() {
+            DType::F64 => DType::F64,
+            _ => DType::F32,
+        };
+        let x: Tensor<B, 1> = outputs.reshape([n]).cast(dtype);
+        let y: Tensor<B, 1> = targets.reshape([n]).float().cast(dtype);
+        let w: Option<Tensor<B, 1>> = weights.map(|w| w.reshape([n]).detach().cast(dtype));
 
         let (p, input_check) = if self.logits {
             (sigmoid_pair(x.clone()).0, Check::Finite)
@@ -130,6 +137,12 @@ impl<M: Metric> AnyLoss<M> {
             Some(w) => Check::Weight.failures(w.clone()),
             None => Tensor::zeros([1], &x.device()),
         };
+        let counts = [
+            input_check.failures(x.clone()),
+            Check::Label.failures(y.clone()),
+            weight_failures,
+        ]
+        .map(|c| c.cast(dtype));
         // One device-to-host transfer for everything the host needs.
         let host: Vec<f64> = Tensor::cat(
             vec![
@@ -137,10 +150,10 @@ impl<M: Metric> AnyLoss<M> {
                 fn_.detach(),
                 fp.clone().detach(),
                 tn.detach(),
-                input_check.failures(x.clone()),
-                Check::Label.failures(y.clone()),
-                weight_failures,
-            ],
+            ]
+            .into_iter()
+            .chain(counts)
+            .collect(),
             0,
         )
         .try_into_data()

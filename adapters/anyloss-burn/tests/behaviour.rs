@@ -7,10 +7,12 @@ use anyloss_core::metrics::{Mcc, Recall, F1};
 use anyloss_core::{BinaryLoss, Degenerate, Input, Metric};
 use anyloss_dsl::FormulaMetric;
 use burn::backend::{Autodiff, NdArray};
-use burn::tensor::{Int, Tensor, TensorData};
+use burn::tensor::{DType, Int, Tensor, TensorData};
 
-type B = Autodiff<NdArray<f64>>;
-type B32 = Autodiff<NdArray<f32>>;
+#[path = "../../reference_f64.rs"]
+mod reference_f64;
+
+type B = Autodiff<NdArray>;
 
 /// Deterministic pseudo-random numbers in [0, 1).
 fn uniform(n: usize, seed: u64) -> Vec<f64> {
@@ -27,8 +29,10 @@ fn labels(n: usize, seed: u64, rate: f64) -> Vec<u8> {
     uniform(n, seed).iter().map(|&u| u8::from(u < rate)).collect()
 }
 
+/// f64 tensors: burn's default float type is f32 whatever the backend's type parameter.
 fn floats(v: &[f64]) -> Tensor<B, 1> {
-    Tensor::from_data(TensorData::new(v.to_vec(), [v.len()]), &Default::default())
+    let device = Default::default();
+    Tensor::from_data(TensorData::new(v.to_vec(), [v.len()]), (&device, DType::F64))
 }
 
 fn ints(v: &[u8]) -> Tensor<B, 1, Int> {
@@ -69,8 +73,9 @@ fn logits_match_the_core_kernel_in_f32() {
     let z: Vec<f32> = uniform(n, 3).iter().map(|u| ((u - 0.5) * 12.0) as f32).collect();
     let y = labels(n, 4, 0.2);
     let dev = Default::default();
-    let x = Tensor::<B32, 1>::from_data(TensorData::new(z.clone(), [n]), &dev).require_grad();
-    let yt = Tensor::<B32, 1, Int>::from_data(
+    let x = Tensor::<B, 1>::from_data(TensorData::new(z.clone(), [n]), &dev).require_grad();
+    assert_eq!(x.dtype(), DType::F32);
+    let yt = Tensor::<B, 1, Int>::from_data(
         TensorData::new(y.iter().map(|&v| i64::from(v)).collect::<Vec<_>>(), [n]),
         &dev,
     );
@@ -113,13 +118,20 @@ fn integer_weights_equal_repeated_samples() {
 }
 
 #[test]
-fn threshold_logits_weights_match_finite_differences() {
+fn threshold_logits_weights_match_f64_finite_differences() {
     let n = 40;
     let z: Vec<f64> = uniform(n, 11).iter().map(|u| (u - 0.5) * 4.0).collect();
     let y = labels(n, 12, 0.35);
     let w: Vec<f64> = uniform(n, 13).iter().map(|u| 0.5 + u).collect();
     let formula = FormulaMetric::compile("(TP*TN - FP*FN)/sqrt(PRED_POS*POS*NEG*PRED_NEG)", &[])
         .unwrap();
+    let reference = reference_f64::Reference {
+        metric: &formula,
+        l: 8.0,
+        threshold: 0.3,
+        logits: true,
+    };
+    let want = reference.gradient(&z, &y, &w, 1e-6);
     let metrics: [&dyn Metric; 2] = [&Mcc, &formula];
     for metric in metrics {
         let loss = AnyLossConfig::new(metric)
@@ -128,26 +140,18 @@ fn threshold_logits_weights_match_finite_differences() {
             .with_logits(true)
             .init()
             .unwrap();
-        let (_, grad) = loss_and_grad(&loss, &z, &y, Some(&w));
-        let h = 1e-4;
-        let fd: Vec<f64> = (0..n)
-            .map(|i| {
-                let (mut up, mut down) = (z.clone(), z.clone());
-                up[i] += h;
-                down[i] -= h;
-                let f = |v: &[f64]| loss_and_grad(&loss, v, &y, Some(&w)).0;
-                (f(&up) - f(&down)) / (2.0 * h)
-            })
-            .collect();
-        // The metric is evaluated in f32: differences of its value carry ~1e-7 noise / 2h.
-        assert_close(&grad, &fd, 2e-3, "finite differences");
+        let (value, grad) = loss_and_grad(&loss, &z, &y, Some(&w));
+        let want_value = reference.loss(&z, &y, &w);
+        assert!((value - want_value).abs() < 1e-6, "{value} vs {want_value}");
+        // The metric and its partials are f32 in anyloss.
+        assert_close(&grad, &want, 1e-4, "finite differences");
     }
 }
 
 #[test]
 fn two_dimensional_outputs() {
     let dev = Default::default();
-    let p = Tensor::<B, 2>::from_data([[0.9], [0.2], [0.6], [0.4]], &dev);
+    let p = Tensor::<B, 2>::from_data([[0.9], [0.2], [0.6], [0.4]], (&dev, DType::F64));
     let y = Tensor::<B, 2, Int>::from_data([[1], [0], [0], [1]], &dev);
     let loss = AnyLossConfig::new(F1).init().unwrap();
     let out = loss.try_forward(p, y, None).unwrap();

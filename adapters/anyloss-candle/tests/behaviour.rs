@@ -8,6 +8,9 @@ use anyloss_core::{BinaryLoss, Degenerate, Input, Metric};
 use anyloss_dsl::FormulaMetric;
 use candle_core::{DType, Device, Tensor, Var};
 
+#[path = "../../reference_f64.rs"]
+mod reference_f64;
+
 /// Deterministic pseudo-random numbers in [0, 1).
 fn uniform(n: usize, seed: u64) -> Vec<f64> {
     let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -97,7 +100,7 @@ fn integer_weights_equal_repeated_samples() {
 }
 
 #[test]
-fn threshold_logits_weights_match_finite_differences() {
+fn threshold_logits_weights_match_f64_finite_differences() {
     let n = 40;
     let z: Vec<f64> = uniform(n, 11).iter().map(|u| (u - 0.5) * 4.0).collect();
     let y = labels(n, 12, 0.35);
@@ -110,21 +113,19 @@ fn threshold_logits_weights_match_finite_differences() {
         .with_weights(weights);
     let formula = FormulaMetric::compile("(TP*TN - FP*FN)/sqrt(PRED_POS*POS*NEG*PRED_NEG)", &[])
         .unwrap();
+    let reference = reference_f64::Reference {
+        metric: &formula,
+        l: 8.0,
+        threshold: 0.3,
+        logits: true,
+    };
+    let want = reference.gradient(&z, &y, &w, 1e-6);
     for metric in [&Mcc as &dyn Metric, &formula] {
-        let (_, grad) = loss_and_grad(&z, &y, metric, &options, DType::F64);
-        let h = 1e-4;
-        let fd: Vec<f64> = (0..n)
-            .map(|i| {
-                let mut up = z.clone();
-                let mut down = z.clone();
-                up[i] += h;
-                down[i] -= h;
-                let f = |v: &[f64]| loss_and_grad(v, &y, metric, &options, DType::F64).0;
-                (f(&up) - f(&down)) / (2.0 * h)
-            })
-            .collect();
-        // The metric is evaluated in f32: differences of its value carry ~1e-7 noise / 2h.
-        assert_close(&grad, &fd, 2e-3, "finite differences");
+        let (value, grad) = loss_and_grad(&z, &y, metric, &options, DType::F64);
+        let want_value = reference.loss(&z, &y, &w);
+        assert!((value - want_value).abs() < 1e-6, "{value} vs {want_value}");
+        // The metric and its partials are f32 in anyloss.
+        assert_close(&grad, &want, 1e-4, "finite differences");
     }
 }
 
