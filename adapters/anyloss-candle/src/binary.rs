@@ -140,9 +140,11 @@ pub fn any_loss_output<M: Metric + ?Sized>(
 
     // Σ_e ∂(1−M)/∂e · e, with the partials held constant: TP and FP carry every dependence
     // on A (FN = Σ w·y − TP, TN = Σ w·(1−y) − FP), so the per-label coefficients suffice.
+    // A tensor product, not `affine`: candle drops `affine(0, _)` from the graph, and a
+    // zero coefficient (the `Fallback` policy) must still give a (zero) gradient.
     let k = evaluation.coefficients;
-    let surrogate = (tp.affine(f64::from(k.positive), 0.0)?
-        + fp.affine(f64::from(k.negative), 0.0)?)?;
+    let coefficients = Tensor::new(&[k.positive, k.negative], x.device())?.to_dtype(dtype)?;
+    let surrogate = (Tensor::stack(&[&tp, &fp], 0)? * coefficients)?.sum_all()?;
     let value = f64::from(evaluation.loss);
     let loss_tensor = (&surrogate - surrogate.detach())?
         .affine(1.0, value)?
