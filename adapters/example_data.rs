@@ -38,7 +38,10 @@ impl std::error::Error for DataError {}
 /// standard deviation.
 pub fn load(path: &str, test_share: f64, seed: u64) -> Result<(Split, Split), DataError> {
     let text = std::fs::read_to_string(path).map_err(|e| DataError(format!("{path}: {e}")))?;
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
     let (_, header) = lines
         .next()
         .ok_or_else(|| DataError(format!("{path}: empty file")))?;
@@ -62,14 +65,25 @@ pub fn load(path: &str, test_share: f64, seed: u64) -> Result<(Split, Split), Da
         let mut row = Vec::with_capacity(d);
         for (c, f) in fields.iter().enumerate() {
             let v: f32 = f.parse().map_err(|_| {
-                DataError(format!("{path}:{}: column {} is not a number: {f:?}", i + 1, c + 1))
+                DataError(format!(
+                    "{path}:{}: column {} is not a number: {f:?}",
+                    i + 1,
+                    c + 1
+                ))
             })?;
             if !v.is_finite() {
-                return Err(DataError(format!("{path}:{}: column {} is {v}", i + 1, c + 1)));
+                return Err(DataError(format!(
+                    "{path}:{}: column {} is {v}",
+                    i + 1,
+                    c + 1
+                )));
             }
             if c == label_col {
                 if v != 0.0 && v != 1.0 {
-                    return Err(DataError(format!("{path}:{}: label {v} is not 0 or 1", i + 1)));
+                    return Err(DataError(format!(
+                        "{path}:{}: label {v} is not 0 or 1",
+                        i + 1
+                    )));
                 }
                 labels.push(v as u8);
             } else {

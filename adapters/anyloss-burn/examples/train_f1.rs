@@ -57,8 +57,13 @@ fn train(
             .init(dev),
     };
     let mut optim = SgdConfig::new().init();
-    let bce = BinaryCrossEntropyLossConfig::new().with_logits(true).init(dev);
-    let anyloss = AnyLossConfig::new(F1).with_logits(true).with_l(10.0).init()?;
+    let bce = BinaryCrossEntropyLossConfig::new()
+        .with_logits(true)
+        .init(dev);
+    let anyloss = AnyLossConfig::new(F1)
+        .with_logits(true)
+        .with_l(10.0)
+        .init()?;
     let mut order: Vec<i64> = (0..n as i64).collect();
     let mut state = 0x2545_f491_4f6c_dd1du64;
     for epoch in 0..EPOCHS {
@@ -71,8 +76,10 @@ fn train(
         let use_metric = metric_loss && epoch >= WARM_START;
         let lr = if metric_loss { 0.3 } else { 1.0 };
         for batch in order.chunks(BATCH) {
-            let idx =
-                Tensor::<Train, 1, Int>::from_data(TensorData::new(batch.to_vec(), [batch.len()]), dev);
+            let idx = Tensor::<Train, 1, Int>::from_data(
+                TensorData::new(batch.to_vec(), [batch.len()]),
+                dev,
+            );
             let z = model.logits(x.clone().select(0, idx.clone()));
             let yb = y.clone().select(0, idx);
             let loss = if use_metric {
@@ -89,7 +96,11 @@ fn train(
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/yeast3.csv").to_string()
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/data/yeast3.csv"
+        )
+        .to_string()
     });
     let (train_set, test_set) = example_data::load(&path, 0.3, 7)?;
     let dev = NdArrayDevice::default();

@@ -78,8 +78,8 @@ impl<M: Metric> AnyLossConfig<M> {
                 self.threshold
             )));
         }
-        let amplifier = Amplifier::new(self.l)
-            .map_err(|e| AnyLossError(format!("L = {}: {e}", self.l)))?;
+        let amplifier =
+            Amplifier::new(self.l).map_err(|e| AnyLossError(format!("L = {}: {e}", self.l)))?;
         let loss = BinaryLoss::new(self.metric)
             .with_amplifier(amplifier)
             .with_degenerate(self.degenerate)?;

@@ -169,8 +169,12 @@ impl<M: Metric> AnyLoss<M> {
         if let (Some(w), true) = (w, host[6] != 0.0) {
             return Err(Check::Weight.error(w));
         }
-        let confusion =
-            Confusion::new(host[0] as f32, host[1] as f32, host[2] as f32, host[3] as f32);
+        let confusion = Confusion::new(
+            host[0] as f32,
+            host[1] as f32,
+            host[2] as f32,
+            host[3] as f32,
+        );
         if !confusion.is_finite() {
             return Err(AnyLossError(format!(
                 "the confusion entries overflow f32: {confusion:?}"

@@ -16,23 +16,33 @@ type B = Autodiff<NdArray>;
 
 /// Deterministic pseudo-random numbers in [0, 1).
 fn uniform(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut s = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..n)
         .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (s >> 11) as f64 / (1u64 << 53) as f64
         })
         .collect()
 }
 
 fn labels(n: usize, seed: u64, rate: f64) -> Vec<u8> {
-    uniform(n, seed).iter().map(|&u| u8::from(u < rate)).collect()
+    uniform(n, seed)
+        .iter()
+        .map(|&u| u8::from(u < rate))
+        .collect()
 }
 
 /// f64 tensors: burn's default float type is f32 whatever the backend's type parameter.
 fn floats(v: &[f64]) -> Tensor<B, 1> {
     let device = Default::default();
-    Tensor::from_data(TensorData::new(v.to_vec(), [v.len()]), (&device, DType::F64))
+    Tensor::from_data(
+        TensorData::new(v.to_vec(), [v.len()]),
+        (&device, DType::F64),
+    )
 }
 
 fn ints(v: &[u8]) -> Tensor<B, 1, Int> {
@@ -63,14 +73,20 @@ fn assert_close(got: &[f64], want: &[f64], rel: f64, what: &str) {
     let scale = want.iter().fold(0.0f64, |m, w| m.max(w.abs()));
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         let err = (g - w).abs();
-        assert!(err <= rel * w.abs() + 1e-6 * scale, "{what}[{i}]: {g} vs {w}");
+        assert!(
+            err <= rel * w.abs() + 1e-6 * scale,
+            "{what}[{i}]: {g} vs {w}"
+        );
     }
 }
 
 #[test]
 fn logits_match_the_core_kernel_in_f32() {
     let n = 500;
-    let z: Vec<f32> = uniform(n, 3).iter().map(|u| ((u - 0.5) * 12.0) as f32).collect();
+    let z: Vec<f32> = uniform(n, 3)
+        .iter()
+        .map(|u| ((u - 0.5) * 12.0) as f32)
+        .collect();
     let y = labels(n, 4, 0.2);
     let dev = Default::default();
     let x = Tensor::<B, 1>::from_data(TensorData::new(z.clone(), [n]), &dev).require_grad();
@@ -81,13 +97,22 @@ fn logits_match_the_core_kernel_in_f32() {
     );
     let loss = AnyLossConfig::new(F1).with_logits(true).init().unwrap();
     let l = loss.forward(x.clone(), yt);
-    let grad: Vec<f64> = x.grad(&l.backward()).unwrap().into_data().iter::<f64>().collect();
+    let grad: Vec<f64> = x
+        .grad(&l.backward())
+        .unwrap()
+        .into_data()
+        .iter::<f64>()
+        .collect();
     let mut want = vec![0.0f32; n];
     let out = BinaryLoss::new(F1)
         .loss_and_grad(&y, Input::Logits(&z), &mut want)
         .unwrap();
     let got: f64 = l.into_data().iter::<f64>().next().unwrap();
-    assert!((got - f64::from(out.loss)).abs() < 1e-5, "{got} vs {}", out.loss);
+    assert!(
+        (got - f64::from(out.loss)).abs() < 1e-5,
+        "{got} vs {}",
+        out.loss
+    );
     let want: Vec<f64> = want.into_iter().map(f64::from).collect();
     assert_close(&grad, &want, 1e-3, "logit grad");
 }
@@ -123,8 +148,8 @@ fn threshold_logits_weights_match_f64_finite_differences() {
     let z: Vec<f64> = uniform(n, 11).iter().map(|u| (u - 0.5) * 4.0).collect();
     let y = labels(n, 12, 0.35);
     let w: Vec<f64> = uniform(n, 13).iter().map(|u| 0.5 + u).collect();
-    let formula = FormulaMetric::compile("(TP*TN - FP*FN)/sqrt(PRED_POS*POS*NEG*PRED_NEG)", &[])
-        .unwrap();
+    let formula =
+        FormulaMetric::compile("(TP*TN - FP*FN)/sqrt(PRED_POS*POS*NEG*PRED_NEG)", &[]).unwrap();
     let reference = reference_f64::Reference {
         metric: &formula,
         l: 8.0,
@@ -224,7 +249,10 @@ fn forward_panics_with_the_try_forward_message() {
 #[test]
 fn invalid_settings_are_init_errors() {
     for bad in [0.0, 1.0, f32::NAN] {
-        let e = AnyLossConfig::new(F1).with_threshold(bad).init().unwrap_err();
+        let e = AnyLossConfig::new(F1)
+            .with_threshold(bad)
+            .init()
+            .unwrap_err();
         assert!(e.to_string().contains("threshold"), "{e}");
     }
     let e = AnyLossConfig::new(F1).with_l(-1.0).init().unwrap_err();

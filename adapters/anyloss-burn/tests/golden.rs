@@ -20,17 +20,20 @@ fn run<B: burn::tensor::backend::AutodiffBackend>(
 ) -> golden_check::Run {
     let device = B::Device::default();
     let n = probs.len();
-    let p = Tensor::<B, 1>::from_data(
-        TensorData::new(probs.to_vec(), [n]),
-        (&device, dtype),
-    )
-    .require_grad();
+    let p = Tensor::<B, 1>::from_data(TensorData::new(probs.to_vec(), [n]), (&device, dtype))
+        .require_grad();
     assert_eq!(p.dtype(), dtype, "the backend's float type");
     let y = Tensor::<B, 1, Int>::from_data(
-        TensorData::new(labels.iter().map(|&v| i64::from(v)).collect::<Vec<_>>(), [n]),
+        TensorData::new(
+            labels.iter().map(|&v| i64::from(v)).collect::<Vec<_>>(),
+            [n],
+        ),
         &device,
     );
-    let loss = AnyLossConfig::new(metric).init().unwrap().forward(p.clone(), y);
+    let loss = AnyLossConfig::new(metric)
+        .init()
+        .unwrap()
+        .forward(p.clone(), y);
     assert_eq!(loss.dims(), [1]);
     assert_eq!(loss.dtype(), dtype, "the loss keeps the outputs' precision");
     let grads = loss.backward();
@@ -43,12 +46,16 @@ fn run<B: burn::tensor::backend::AutodiffBackend>(
 
 #[test]
 fn f64_loss_and_backward_match_autograd() {
-    let r = golden_check::check(GOLDEN, 1e-5, 1e-4, |y, p, m| run::<Autodiff<NdArray>>(y, p, m, DType::F64));
+    let r = golden_check::check(GOLDEN, 1e-5, 1e-4, |y, p, m| {
+        run::<Autodiff<NdArray>>(y, p, m, DType::F64)
+    });
     println!("burn ndarray f64: {r:?}");
 }
 
 #[test]
 fn f32_loss_and_backward_match_autograd() {
-    let r = golden_check::check(GOLDEN, 1e-5, 1e-3, |y, p, m| run::<Autodiff<NdArray>>(y, p, m, DType::F32));
+    let r = golden_check::check(GOLDEN, 1e-5, 1e-3, |y, p, m| {
+        run::<Autodiff<NdArray>>(y, p, m, DType::F32)
+    });
     println!("burn ndarray f32: {r:?}");
 }

@@ -78,7 +78,11 @@ fn train(data: &example_data::Split, metric_loss: bool, dev: &Device) -> Result<
 
 fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/data/yeast3.csv").to_string()
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/data/yeast3.csv"
+        )
+        .to_string()
     });
     let (train_set, test_set) = example_data::load(&path, 0.3, 7)?;
     let dev = Device::Cpu;

@@ -130,7 +130,12 @@ pub fn any_loss_output<M: Metric + ?Sized>(
     if let (Some(w), true) = (&weights, host[6] != 0.0) {
         return Err(Check::Weight.error(w));
     }
-    let confusion = Confusion::new(host[0] as f32, host[1] as f32, host[2] as f32, host[3] as f32);
+    let confusion = Confusion::new(
+        host[0] as f32,
+        host[1] as f32,
+        host[2] as f32,
+        host[3] as f32,
+    );
     if !confusion.is_finite() {
         return Err(crate::error(format!(
             "the confusion entries overflow f32: {confusion:?}"

@@ -52,9 +52,9 @@ impl Check {
                 ),
                 Check::Finite => format!("logit at index {index} is {value}"),
                 Check::Label => format!("target at index {index} is {value}, not 0 or 1"),
-                Check::Weight => format!(
-                    "weight at index {index} is {value}: weights must be finite and >= 0"
-                ),
+                Check::Weight => {
+                    format!("weight at index {index} is {value}: weights must be finite and >= 0")
+                }
             }),
             Err(e) => e,
         }

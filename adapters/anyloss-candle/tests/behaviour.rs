@@ -13,17 +13,24 @@ mod reference_f64;
 
 /// Deterministic pseudo-random numbers in [0, 1).
 fn uniform(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut s = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..n)
         .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (s >> 11) as f64 / (1u64 << 53) as f64
         })
         .collect()
 }
 
 fn labels(n: usize, seed: u64, rate: f64) -> Vec<u8> {
-    uniform(n, seed).iter().map(|&u| u8::from(u < rate)).collect()
+    uniform(n, seed)
+        .iter()
+        .map(|&u| u8::from(u < rate))
+        .collect()
 }
 
 fn loss_and_grad(
@@ -34,13 +41,19 @@ fn loss_and_grad(
     dtype: DType,
 ) -> (f64, Vec<f64>) {
     let dev = Device::Cpu;
-    let x = Var::from_tensor(&Tensor::new(outputs, &dev).unwrap().to_dtype(dtype).unwrap()).unwrap();
+    let x =
+        Var::from_tensor(&Tensor::new(outputs, &dev).unwrap().to_dtype(dtype).unwrap()).unwrap();
     let y = Tensor::new(targets, &dev).unwrap();
     let loss = any_loss(x.as_tensor(), &y, metric, options).unwrap();
     let g = loss.backward().unwrap();
     (
         loss.to_dtype(DType::F64).unwrap().to_scalar().unwrap(),
-        g.get(&x).unwrap().to_dtype(DType::F64).unwrap().to_vec1().unwrap(),
+        g.get(&x)
+            .unwrap()
+            .to_dtype(DType::F64)
+            .unwrap()
+            .to_vec1()
+            .unwrap(),
     )
 }
 
@@ -49,7 +62,10 @@ fn assert_close(got: &[f64], want: &[f64], rel: f64, what: &str) {
     let scale = want.iter().fold(0.0f64, |m, w| m.max(w.abs()));
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         let err = (g - w).abs();
-        assert!(err <= rel * w.abs() + 1e-6 * scale, "{what}[{i}]: {g} vs {w}");
+        assert!(
+            err <= rel * w.abs() + 1e-6 * scale,
+            "{what}[{i}]: {g} vs {w}"
+        );
     }
 }
 
@@ -66,7 +82,11 @@ fn logits_match_the_core_kernel() {
         let out = BinaryLoss::new(metric)
             .loss_and_grad(&y, Input::Logits(&z32), &mut want)
             .unwrap();
-        assert!((loss - f64::from(out.loss)).abs() < 1e-5, "{loss} vs {}", out.loss);
+        assert!(
+            (loss - f64::from(out.loss)).abs() < 1e-5,
+            "{loss} vs {}",
+            out.loss
+        );
         let want: Vec<f64> = want.into_iter().map(f64::from).collect();
         assert_close(&grad, &want, 1e-3, metric.name());
     }
@@ -111,8 +131,8 @@ fn threshold_logits_weights_match_f64_finite_differences() {
         .with_threshold(0.3)
         .with_logits(true)
         .with_weights(weights);
-    let formula = FormulaMetric::compile("(TP*TN - FP*FN)/sqrt(PRED_POS*POS*NEG*PRED_NEG)", &[])
-        .unwrap();
+    let formula =
+        FormulaMetric::compile("(TP*TN - FP*FN)/sqrt(PRED_POS*POS*NEG*PRED_NEG)", &[]).unwrap();
     let reference = reference_f64::Reference {
         metric: &formula,
         l: 8.0,
@@ -135,7 +155,13 @@ fn any_shape_with_the_same_element_count() {
     let p = Tensor::new(&[[0.9f32], [0.2], [0.6], [0.4]], &dev).unwrap();
     let y = Tensor::new(&[1f32, 0., 0., 1.], &dev).unwrap();
     let out = any_loss_output(&p, &y, &F1, &AnyLossOptions::default()).unwrap();
-    let flat = any_loss(&p.flatten_all().unwrap(), &y, &F1, &AnyLossOptions::default()).unwrap();
+    let flat = any_loss(
+        &p.flatten_all().unwrap(),
+        &y,
+        &F1,
+        &AnyLossOptions::default(),
+    )
+    .unwrap();
     let v: f32 = out.loss.to_scalar().unwrap();
     assert_eq!(v, flat.to_scalar::<f32>().unwrap());
     assert!((v - out.evaluation.loss).abs() < 1e-7);
@@ -213,11 +239,19 @@ fn every_builtin_name_runs() {
     let p = uniform(50, 21);
     let y = labels(50, 22, 0.3);
     for name in Builtin::NAMES {
-        let m = Builtin::from_name(name, BuiltinParams::default()).unwrap().unwrap();
+        let m = Builtin::from_name(name, BuiltinParams::default())
+            .unwrap()
+            .unwrap();
         let (loss, grad) = loss_and_grad(&p, &y, &m, &AnyLossOptions::default(), DType::F32);
         assert!(grad.iter().all(|g| g.is_finite()), "{name}");
         let p32: Vec<f32> = p.iter().map(|&v| v as f32).collect();
-        let want = BinaryLoss::new(m).loss(&y, Input::Probs(&p32)).unwrap().loss;
-        assert!((loss - f64::from(want)).abs() < 1e-5, "{name}: {loss} vs {want}");
+        let want = BinaryLoss::new(m)
+            .loss(&y, Input::Probs(&p32))
+            .unwrap()
+            .loss;
+        assert!(
+            (loss - f64::from(want)).abs() < 1e-5,
+            "{name}: {loss} vs {want}"
+        );
     }
 }

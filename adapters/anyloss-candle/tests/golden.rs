@@ -20,7 +20,11 @@ fn run(labels: &[u8], probs: &[f64], metric: &dyn Metric, dtype: DType) -> golde
     let grads = loss.backward().unwrap();
     let grad = grads.get(&p).expect("outputs take part in the loss");
     golden_check::Run {
-        loss: loss.to_dtype(DType::F64).unwrap().to_scalar::<f64>().unwrap(),
+        loss: loss
+            .to_dtype(DType::F64)
+            .unwrap()
+            .to_scalar::<f64>()
+            .unwrap(),
         grad: grad.to_dtype(DType::F64).unwrap().to_vec1::<f64>().unwrap(),
     }
 }
