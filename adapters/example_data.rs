@@ -21,6 +21,26 @@ impl Split {
     }
 }
 
+/// A seeded xorshift generator: the examples' splits and epoch orders are reproducible.
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from `seed` (any value).
+    pub fn new(seed: u64) -> Self {
+        Self((seed ^ 0x9e37_79b9_7f4a_7c15) | 1)
+    }
+
+    /// Shuffles `items` in place (Fisher-Yates).
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            items.swap(i, (self.0 % (i as u64 + 1)) as usize);
+        }
+    }
+}
+
 /// A CSV that cannot be used, with its position.
 #[derive(Debug)]
 pub struct DataError(String);
@@ -96,20 +116,12 @@ pub fn load(path: &str, test_share: f64, seed: u64) -> Result<(Split, Split), Da
         return Err(DataError(format!("{path}: both classes are needed")));
     }
 
-    // Seeded Fisher-Yates per class, so both sets keep the class ratio.
-    let mut state = seed ^ 0x9e37_79b9_7f4a_7c15;
-    let mut next = move |bound: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % bound as u64) as usize
-    };
+    // Seeded shuffle per class, so both sets keep the class ratio.
+    let mut rng = Rng::new(seed);
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for class in [0u8, 1] {
         let mut idx: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
-        for i in (1..idx.len()).rev() {
-            idx.swap(i, next(i + 1));
-        }
+        rng.shuffle(&mut idx);
         let n_test = ((idx.len() as f64) * test_share).round() as usize;
         test.extend_from_slice(&idx[..n_test]);
         train.extend_from_slice(&idx[n_test..]);

@@ -9,32 +9,12 @@ use anyloss_dsl::FormulaMetric;
 use burn::backend::{Autodiff, NdArray};
 use burn::tensor::{DType, Int, Tensor, TensorData};
 
-#[path = "../../reference_f64.rs"]
-mod reference_f64;
+#[path = "../../test_support.rs"]
+mod test_support;
+
+use test_support::{assert_close, labels, uniform};
 
 type B = Autodiff<NdArray>;
-
-/// Deterministic pseudo-random numbers in [0, 1).
-fn uniform(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        })
-        .collect()
-}
-
-fn labels(n: usize, seed: u64, rate: f64) -> Vec<u8> {
-    uniform(n, seed)
-        .iter()
-        .map(|&u| u8::from(u < rate))
-        .collect()
-}
 
 /// f64 tensors: burn's default float type is f32 whatever the backend's type parameter.
 fn floats(v: &[f64]) -> Tensor<B, 1> {
@@ -66,18 +46,6 @@ fn loss_and_grad<M: Metric>(
         l.into_data().iter::<f64>().next().unwrap(),
         x.grad(&g).unwrap().into_data().iter::<f64>().collect(),
     )
-}
-
-fn assert_close(got: &[f64], want: &[f64], rel: f64, what: &str) {
-    assert_eq!(got.len(), want.len());
-    let scale = want.iter().fold(0.0f64, |m, w| m.max(w.abs()));
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        let err = (g - w).abs();
-        assert!(
-            err <= rel * w.abs() + 1e-6 * scale,
-            "{what}[{i}]: {g} vs {w}"
-        );
-    }
 }
 
 #[test]
@@ -150,7 +118,7 @@ fn threshold_logits_weights_match_f64_finite_differences() {
     let w: Vec<f64> = uniform(n, 13).iter().map(|u| 0.5 + u).collect();
     let formula =
         FormulaMetric::compile("(TP*TN - FP*FN)/sqrt(PRED_POS*POS*NEG*PRED_NEG)", &[]).unwrap();
-    let reference = reference_f64::Reference {
+    let reference = test_support::Reference {
         metric: &formula,
         l: 8.0,
         threshold: 0.3,

@@ -46,14 +46,9 @@ fn train(data: &example_data::Split, metric_loss: bool, dev: &Device) -> Result<
     };
     let options = AnyLossOptions::default().with_logits(true).with_l(10.0);
     let mut order: Vec<u32> = (0..n as u32).collect();
-    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut rng = example_data::Rng::new(0x2545_f491_4f6c_dd1d);
     for epoch in 0..EPOCHS {
-        for i in (1..n).rev() {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            order.swap(i, (state % (i as u64 + 1)) as usize);
-        }
+        rng.shuffle(&mut order);
         let use_metric = metric_loss && epoch >= WARM_START;
         let lr = if metric_loss { 0.3 } else { 1.0 };
         for batch in order.chunks(BATCH) {

@@ -8,30 +8,10 @@ use anyloss_core::{BinaryLoss, Degenerate, Input, Metric};
 use anyloss_dsl::FormulaMetric;
 use candle_core::{DType, Device, Tensor, Var};
 
-#[path = "../../reference_f64.rs"]
-mod reference_f64;
+#[path = "../../test_support.rs"]
+mod test_support;
 
-/// Deterministic pseudo-random numbers in [0, 1).
-fn uniform(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        })
-        .collect()
-}
-
-fn labels(n: usize, seed: u64, rate: f64) -> Vec<u8> {
-    uniform(n, seed)
-        .iter()
-        .map(|&u| u8::from(u < rate))
-        .collect()
-}
+use test_support::{assert_close, labels, uniform};
 
 fn loss_and_grad(
     outputs: &[f64],
@@ -55,18 +35,6 @@ fn loss_and_grad(
             .to_vec1()
             .unwrap(),
     )
-}
-
-fn assert_close(got: &[f64], want: &[f64], rel: f64, what: &str) {
-    assert_eq!(got.len(), want.len());
-    let scale = want.iter().fold(0.0f64, |m, w| m.max(w.abs()));
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        let err = (g - w).abs();
-        assert!(
-            err <= rel * w.abs() + 1e-6 * scale,
-            "{what}[{i}]: {g} vs {w}"
-        );
-    }
 }
 
 #[test]
@@ -133,7 +101,7 @@ fn threshold_logits_weights_match_f64_finite_differences() {
         .with_weights(weights);
     let formula =
         FormulaMetric::compile("(TP*TN - FP*FN)/sqrt(PRED_POS*POS*NEG*PRED_NEG)", &[]).unwrap();
-    let reference = reference_f64::Reference {
+    let reference = test_support::Reference {
         metric: &formula,
         l: 8.0,
         threshold: 0.3,

@@ -1,6 +1,6 @@
-//! An independent f64 reference for the adapters' tests (included with `#[path]`): AnyLoss
-//! from its definition, with the metric from a formula's f64 evaluator, and its gradient by
-//! central finite differences.
+//! Shared by the adapters' behaviour tests (included with `#[path]`): deterministic inputs,
+//! a closeness check, and an independent f64 reference, AnyLoss from its definition with
+//! the metric from a formula's f64 evaluator and its gradient by central finite differences.
 
 use anyloss_dsl::FormulaMetric;
 
@@ -48,5 +48,35 @@ impl Reference<'_> {
                 (self.loss(&up, labels, weights) - self.loss(&down, labels, weights)) / (2.0 * h)
             })
             .collect()
+    }
+}
+
+/// Deterministic pseudo-random numbers in [0, 1).
+pub fn uniform(n: usize, seed: u64) -> Vec<f64> {
+    let step = |s: u64| {
+        s.wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407)
+    };
+    let mut s = step(seed);
+    (0..n)
+        .map(|_| {
+            s = step(s);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        })
+        .collect()
+}
+
+/// Deterministic 0/1 labels, 1 with probability `rate`.
+pub fn labels(n: usize, seed: u64, rate: f64) -> Vec<u8> {
+    uniform(n, seed).iter().map(|&u| u8::from(u < rate)).collect()
+}
+
+/// Asserts `got ≈ want` elementwise: within `rel` relative, or 1e-6 of the largest |want|.
+pub fn assert_close(got: &[f64], want: &[f64], rel: f64, what: &str) {
+    assert_eq!(got.len(), want.len());
+    let scale = want.iter().fold(0.0f64, |m, w| m.max(w.abs()));
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        let err = (g - w).abs();
+        assert!(err <= rel * w.abs() + 1e-6 * scale, "{what}[{i}]: {g} vs {w}");
     }
 }
