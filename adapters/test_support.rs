@@ -68,7 +68,10 @@ pub fn uniform(n: usize, seed: u64) -> Vec<f64> {
 
 /// Deterministic 0/1 labels, 1 with probability `rate`.
 pub fn labels(n: usize, seed: u64, rate: f64) -> Vec<u8> {
-    uniform(n, seed).iter().map(|&u| u8::from(u < rate)).collect()
+    uniform(n, seed)
+        .iter()
+        .map(|&u| u8::from(u < rate))
+        .collect()
 }
 
 /// Asserts `got ≈ want` elementwise: within `rel` relative, or 1e-6 of the largest |want|.
@@ -77,6 +80,9 @@ pub fn assert_close(got: &[f64], want: &[f64], rel: f64, what: &str) {
     let scale = want.iter().fold(0.0f64, |m, w| m.max(w.abs()));
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         let err = (g - w).abs();
-        assert!(err <= rel * w.abs() + 1e-6 * scale, "{what}[{i}]: {g} vs {w}");
+        assert!(
+            err <= rel * w.abs() + 1e-6 * scale,
+            "{what}[{i}]: {g} vs {w}"
+        );
     }
 }

@@ -20,8 +20,8 @@ pub(crate) enum Check {
 impl Check {
     /// 1 where `x` (already flat, in a float dtype) passes, 0 where it fails, as `u8`.
     fn passes(self, x: &Tensor) -> Result<Tensor> {
-        // `x - x` is 0 for finite values and NaN for NaN and ±inf.
-        let finite = || (x - x)?.eq(0.0);
+        // |x| < inf is false for NaN and ±inf.
+        let finite = || x.abs()?.lt(f64::INFINITY);
         match self {
             Check::Probability => x.ge(0.0)? * x.le(1.0)?,
             Check::Finite => finite(),

@@ -89,6 +89,6 @@ impl AnyLossOptions {
         BinaryLoss::new(metric)
             .with_amplifier(amplifier)
             .with_degenerate(self.degenerate)
-            .map_err(|e| crate::error(e))
+            .map_err(crate::error)
     }
 }
