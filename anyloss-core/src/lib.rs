@@ -35,9 +35,10 @@
 //! ## Features
 //! - `libm` (default) / `micromath`: the math backend, below. **`micromath` wins over
 //!   `libm`, for every crate in the build**: Cargo unifies the features of one crate across
-//!   the whole dependency graph, so if any crate in it enables `micromath`, every user of
-//!   anyloss-core gets micromath's approximate `exp`, including one that asked for `libm`
-//!   only. `cargo tree -e features -i anyloss-core` shows who enables what.
+//!   the dependency graph, so if any crate built for the same target enables `micromath`,
+//!   every user of anyloss-core there gets micromath's approximate `exp`, including one
+//!   that asked for `libm` only (build-dependencies are resolved apart).
+//!   `cargo tree -e features -i anyloss-core` shows who enables what.
 //! - `defmt`: `defmt::Format` on the public types.
 //! - `dispatch` (host builds; needs `std`): a default x86-64 build targets SSE2, 4 lanes;
 //!   with this feature the kernels are also compiled for AVX2 with 8 lanes, and that copy
