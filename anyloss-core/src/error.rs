@@ -19,6 +19,8 @@ pub enum Parameter {
     Epsilon,
     /// The fallback value of [`crate::Degenerate::Fallback`] (finite).
     Fallback,
+    /// Class weights: all zero, or unequal where the averaging has none (micro, per label).
+    ClassWeights,
     /// A class count, shape or stride that does not fit the buffers.
     Shape,
     /// A learning rate, momentum, mixing weight or other training setting.
@@ -34,6 +36,9 @@ impl fmt::Display for Parameter {
             Parameter::Alpha => "alpha must be finite and >= 0, with alpha + beta > 0",
             Parameter::Epsilon => "smoothing epsilon must be finite and > 0",
             Parameter::Fallback => "fallback value must be finite",
+            Parameter::ClassWeights => {
+                "class weights must not all be 0, and apply to macro and weighted averages only"
+            }
             Parameter::Shape => "shape, class count or stride does not fit the buffer",
             Parameter::Training => "training setting out of range",
         })

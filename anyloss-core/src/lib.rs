@@ -11,6 +11,7 @@
 //! | the binary loss and its two-pass gradient | [`BinaryLoss`] |
 //! | undefined metrics on degenerate batches | [`Degenerate`] |
 //! | multi-class and segmentation: per-class entries, averaging, softmax | [`multiclass`] |
+//! | multi-label: `C` independent binary problems per row, averaged or per label | [`multilabel`] |
 //! | on-device fine-tuning: heads, optimizers, safe step, splits | [`train`] |
 //!
 //! ```
@@ -77,6 +78,7 @@ pub mod math;
 mod metric;
 pub mod metrics;
 pub mod multiclass;
+pub mod multilabel;
 mod pass1;
 mod sample_weights;
 mod samples;

@@ -14,13 +14,17 @@ const LABEL_FLAG: u32 = 0x7FFF_FFFE;
 /// The checks shared by both forms of pass 1.
 #[inline(always)]
 fn check_lengths(labels: &[u8], xs: &[f32], weights: &impl SampleWeights) -> Result<(), Error> {
-    for found in [Some(xs.len()), weights.len()].into_iter().flatten() {
-        if found != labels.len() {
-            return Err(Error::LengthMismatch {
-                expected: labels.len(),
-                found,
-            });
-        }
+    if labels.len() != xs.len() {
+        return Err(Error::LengthMismatch {
+            expected: labels.len(),
+            found: xs.len(),
+        });
+    }
+    if let Some(found) = weights.len().filter(|&n| n != labels.len()) {
+        return Err(Error::LengthMismatch {
+            expected: labels.len(),
+            found,
+        });
     }
     if labels.is_empty() {
         return Err(Error::Empty);
@@ -169,10 +173,9 @@ fn one_lane<K: Kernel, S: SampleWeights, const W: usize>(
 ) -> (LaneSums<W>, u32) {
     let (mut tp, mut fn_, mut fp, mut tn) = (0.0f32, 0.0f32, 0.0f32, 0.0f32);
     let mut flags = 0u32;
-    for (i, ((&y, &x), o)) in ys.iter().zip(xs).zip(out.iter_mut()).enumerate() {
+    for (((&y, &x), o), w) in ys.iter().zip(xs).zip(out.iter_mut()).zip(ws.values()) {
         let amped = K::eval(amp, x);
         flags |= K::invalid_flag(x) | label_invalid_flag(y);
-        let w = ws.at(i);
         let pos = f32::from(y) * w;
         let t = pos * amped.a;
         let f = pos * amped.one_minus_a;

@@ -12,6 +12,8 @@ pub trait SampleWeights: Copy {
     fn block(self, start: usize, len: usize) -> Self;
     /// The weight of sample `i`.
     fn at(&self, i: usize) -> f32;
+    /// The weights in order (endless ones without weights).
+    fn values(self) -> impl Iterator<Item = f32>;
     /// The weights of samples `W·j .. W·j + W`.
     fn chunk<const W: usize>(&self, j: usize) -> [f32; W];
     /// A word whose top bit is set when some weight may be invalid (negative, NaN or
@@ -37,6 +39,10 @@ impl SampleWeights for Unweighted {
     #[inline(always)]
     fn at(&self, _: usize) -> f32 {
         1.0
+    }
+    #[inline(always)]
+    fn values(self) -> impl Iterator<Item = f32> {
+        core::iter::repeat(1.0)
     }
     #[inline(always)]
     fn chunk<const W: usize>(&self, _: usize) -> [f32; W] {
@@ -71,6 +77,10 @@ impl SampleWeights for Weights<'_> {
     #[inline(always)]
     fn at(&self, i: usize) -> f32 {
         self.0.get(i).copied().unwrap_or(0.0)
+    }
+    #[inline(always)]
+    fn values(self) -> impl Iterator<Item = f32> {
+        self.0.iter().copied()
     }
     #[inline(always)]
     fn chunk<const W: usize>(&self, j: usize) -> [f32; W] {

@@ -1,6 +1,6 @@
 //! Averaging any binary metric over the one-vs-rest classes: macro, weighted, micro.
 
-use super::class_confusion::{pool, total};
+use super::class_confusion::{pool, total, ClassConfusion};
 use super::objective::Objective;
 use crate::confusion::Confusion;
 use crate::error::Error;
@@ -88,6 +88,16 @@ impl<M: Metric> Averaged<M> {
     /// The policy for undefined metrics.
     pub fn degenerate(&self) -> Degenerate {
         self.degenerate
+    }
+
+    /// The loss of each class alone, `1 − M(c)` under the [`Degenerate`] policy (no
+    /// averaging), for logging per class or combining the classes another way. The
+    /// gradient of class `c`'s loss is that of [`Average::Macro`] with all the weight on
+    /// `c`.
+    pub fn per_class<const C: usize>(&self, confusion: &ClassConfusion<C>) -> [f32; C] {
+        confusion
+            .classes()
+            .map(|c| 1.0 - self.degenerate.evaluate(&self.metric, &c).value)
     }
 
     /// `Σ_c w_c M(c)` with `w_c = weight(c)`, and the coefficients of each class.
