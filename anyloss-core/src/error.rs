@@ -125,6 +125,12 @@ pub enum Error {
     /// step of its computation overflowed (a zero denominator is not this: the metric
     /// returns `None` there and the [`crate::Degenerate`] policy applies).
     NonFiniteMetric(MetricOutput),
+    /// A feature column varies, but by less than `1/f32::MAX` (subnormal values), so its
+    /// standardisation factor does not fit in `f32`.
+    UnscalableFeature {
+        /// The 0-based feature (column) index.
+        feature: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -156,6 +162,11 @@ impl fmt::Display for Error {
             Error::InvalidParameter(p) => write!(f, "invalid parameter: {p}"),
             Error::NonFiniteUpdate => f.write_str(
                 "training step rejected: non-finite gradient or update (model left unchanged)",
+            ),
+            Error::UnscalableFeature { feature } => write!(
+                f,
+                "feature {feature} varies by less than 1/f32::MAX (about 2.9e-39): too little \
+                 to standardise in f32; rescale that column"
             ),
             Error::NonFiniteMetric(output) => write!(
                 f,

@@ -23,7 +23,7 @@ pub struct Overflow {
     pub expr: String,
     /// The counts `[TP, FN, FP, TN]` where it does.
     pub counts: [f64; 4],
-    /// False when only the gradient needs the sub-expression.
+    /// True when the value overflows there; false when only the gradient does.
     pub in_value: bool,
 }
 
@@ -51,10 +51,10 @@ pub(crate) fn checked(
     match program.eval(counts, scratch) {
         Outcome::Defined(out) => Ok(Some(out)),
         Outcome::Undefined => Ok(None),
-        Outcome::Overflow { node } => Err(Overflow {
+        Outcome::Overflow { node, in_value } => Err(Overflow {
             expr: pretty::render(&program.nodes, node, &|_| None),
             counts,
-            in_value: program.in_value.get(node).copied().unwrap_or(true),
+            in_value: in_value.unwrap_or(program.in_value.get(node).copied().unwrap_or(true)),
         }),
     }
 }

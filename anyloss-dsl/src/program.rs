@@ -94,14 +94,25 @@ impl Program {
         }
         if !scratch.iter().all(|v| v.is_finite()) {
             if let Some(node) = self.first_live_non_finite(scratch) {
-                return Outcome::Overflow { node };
+                return Outcome::Overflow {
+                    node,
+                    in_value: None,
+                };
             }
         }
         let out = self.outputs.map(at);
         // An output that is finite in f64 but beyond f32's range overflows where the metric
         // hands it over.
-        if let Some(&node) = self.outputs.iter().find(|&&o| !(at(o) as f32).is_finite()) {
-            return Outcome::Overflow { node };
+        if let Some((k, &node)) = self
+            .outputs
+            .iter()
+            .enumerate()
+            .find(|(_, &o)| !(at(o) as f32).is_finite())
+        {
+            return Outcome::Overflow {
+                node,
+                in_value: Some(k == 0),
+            };
         }
         Outcome::Defined(out)
     }
@@ -153,6 +164,9 @@ pub(crate) enum Outcome {
     Overflow {
         /// Index into [`Program::nodes`].
         node: usize,
+        /// For an output beyond f32's range, whether it is the value (rather than a
+        /// partial); `None` for a step that is not finite.
+        in_value: Option<bool>,
     },
 }
 

@@ -155,7 +155,18 @@ pub fn fit(
             )
         }
     };
-    result.map_err(|e| CliError::new(format!("training `{}`: {e}", spec.name)))?;
+    result.map_err(|e| {
+        // Training does not keep the batch's entries; the formula's sampled overflow
+        // points name the sub-expression instead.
+        let hint = match (&e, &spec.metric) {
+            (anyloss_core::Error::NonFiniteMetric(_), Some(MetricArg::Formula(f))) => f
+                .overflow_risks()
+                .first()
+                .map_or(String::new(), |o| format!(" (`anyloss check` finds: {o})")),
+            _ => String::new(),
+        };
+        CliError::new(format!("training `{}`: {e}{hint}", spec.name))
+    })?;
     let s = scaler.scaling();
     Ok(Model {
         params: head.params().to_vec(),

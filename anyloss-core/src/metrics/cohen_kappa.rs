@@ -3,8 +3,8 @@ use crate::{Confusion, Evaluation, Metric, Partials, Range};
 /// Cohen's kappa `2(TP·TN - FN·FP)/((TP+FP)(FP+TN) + (TP+FN)(FN+TN))`, in `[-1, 1]`.
 ///
 /// With `K` the numerator and `D` the denominator, `∂κ/∂x = (∂K/∂x - κ·∂D/∂x)/D`.
-/// Undefined when `D = 0` (all mass in one cell); then the loss's [`crate::Degenerate`]
-/// policy applies. A single-class batch with errors is defined (κ = 0).
+/// Undefined when `D = 0` (all mass in one cell), or so close to 0 that `1/D` overflows;
+/// then the loss's [`crate::Degenerate`] policy applies. A single-class batch with errors is defined (κ = 0).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct CohenKappa;
@@ -16,10 +16,11 @@ impl Metric for CohenKappa {
         let cc = c.fp + c.tn;
         let d = c.fn_ + c.tn;
         let den = a * cc + b * d;
-        if den.is_nan() || den <= 0.0 {
+        let inv = 1.0 / den;
+        // A denominator too small to invert in f32 counts as zero (as in `share`).
+        if den.is_nan() || den <= 0.0 || !inv.is_finite() {
             return None;
         }
-        let inv = 1.0 / den;
         let kappa = 2.0 * (c.tp * c.tn - c.fn_ * c.fp) * inv;
         Some(Evaluation::new(
             kappa,

@@ -20,6 +20,10 @@ impl Metric for FowlkesMallows {
         let inv_s = 1.0 / (math::sqrt(predicted) * math::sqrt(actual));
         let fm = c.tp * inv_s;
         let (hp, ha) = (0.5 / predicted, 0.5 / actual);
+        // Margins too small to invert in f32 count as zero (as in `share`).
+        if !(inv_s.is_finite() && hp.is_finite() && ha.is_finite()) {
+            return None;
+        }
         Some(Evaluation::new(
             fm,
             Partials::new((c.fp * hp + c.fn_ * ha) * inv_s, -fm * ha, -fm * hp, 0.0),

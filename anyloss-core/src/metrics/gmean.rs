@@ -18,10 +18,10 @@ impl Metric for GMean {
         let r = share(c.tp, c.fn_)?;
         let s = share(c.tn, c.fp)?;
         let g = math::sqrt(r.value * s.value);
-        if g.is_nan() || g <= 0.0 {
+        let half_inv = 0.5 / g;
+        if g.is_nan() || g <= 0.0 || !half_inv.is_finite() {
             return None;
         }
-        let half_inv = 0.5 / g;
         let (kr, ks) = (s.value * half_inv, r.value * half_inv);
         Some(Evaluation::new(
             g,

@@ -27,6 +27,15 @@ impl Metric for Mcc {
         let mcc = (c.tp * c.tn - c.fp * c.fn_) * inv_s;
         let h = 0.5 * mcc;
         let (ia, ib, ic, id) = (1.0 / a, 1.0 / b, 1.0 / cc, 1.0 / d);
+        // Margins too small to invert in f32 count as zero (as in `share`).
+        if !(inv_s.is_finite()
+            && ia.is_finite()
+            && ib.is_finite()
+            && ic.is_finite()
+            && id.is_finite())
+        {
+            return None;
+        }
         Some(Evaluation::new(
             mcc,
             Partials::new(

@@ -10,12 +10,14 @@ pub(crate) struct Share {
 }
 
 /// The share, or `None` when `part + other` is not positive: both are sums of non-negative
-/// counts, so a zero whole is the only way it fails.
+/// counts, so a zero whole is the only way it fails. A whole so small (below about 2.9e-39,
+/// subnormal) that its reciprocal overflows counts as zero: the partials there are beyond
+/// any f32, and the loss's degenerate policy answers it as it answers an empty whole.
 #[inline]
 pub(crate) fn share(part: f32, other: f32) -> Option<Share> {
     let whole = part + other;
-    if whole > 0.0 {
-        let inv = 1.0 / whole;
+    let inv = 1.0 / whole;
+    if whole > 0.0 && inv.is_finite() {
         let value = part * inv;
         Some(Share {
             value,

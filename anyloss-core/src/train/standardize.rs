@@ -10,8 +10,8 @@ use super::dataset::Dataset;
 /// on a device, `Vec<f32>` on a host).
 ///
 /// Standardised feature `j` is `(x_j - mean_j) * inv_std_j`. The standard deviation is the
-/// population one (as scikit-learn's `StandardScaler`); a constant feature gets
-/// `inv_std = 1`, so it standardises to 0 rather than to NaN.
+/// population one (as scikit-learn's `StandardScaler`); a constant feature (within f32
+/// rounding of its mean) gets `inv_std = 1`, so it standardises to 0 rather than to NaN.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Standardizer<S> {
     mean: S,
@@ -31,7 +31,16 @@ impl<'a> Scaling<'a> {
     #[inline(always)]
     pub fn apply(&self, j: usize, x: f32) -> f32 {
         match (self.mean.get(j), self.inv_std.get(j)) {
-            (Some(&m), Some(&s)) => (x - m) * s,
+            (Some(&m), Some(&s)) => {
+                let d = x - m;
+                // Features of opposite signs near f32::MAX: their difference overflows,
+                // their scaled difference does not.
+                if d.is_finite() {
+                    d * s
+                } else {
+                    x * s - m * s
+                }
+            }
             _ => x,
         }
     }
@@ -90,13 +99,15 @@ impl<S: AsRef<[f32]> + AsMut<[f32]>> Standardizer<S> {
         Ok(Self { mean, inv_std })
     }
 
-    /// Fits mean and standard deviation on the rows `rows` of `data`. Sums run in f64 (two
-    /// passes: mean, then squared deviations), so the result does not depend on row count
-    /// or order beyond rounding to f32.
+    /// Fits mean and standard deviation on the rows `rows` of `data`. Sums run in f64
+    /// (passes: mean, largest deviation, squared deviations scaled by it), so the result
+    /// does not depend on row count or order beyond rounding to f32, and every finite f32
+    /// column, up to `±f32::MAX`, gets a finite mean and a finite nonzero `inv_std`.
     ///
     /// Errors: [`Error::LengthMismatch`] when the buffers do not hold `data.n_features()`
     /// values, [`Error::Empty`] for no rows, `InvalidParameter(Shape)` for a row index out
-    /// of range.
+    /// of range, [`Error::UnscalableFeature`] for a column whose spread is below
+    /// `1/f32::MAX` without being constant (only subnormal values do that).
     pub fn fit(&mut self, data: &Dataset<'_>, rows: &[u32]) -> Result<(), Error> {
         let f = data.n_features();
         if self.mean.as_ref().len() != f {
@@ -115,21 +126,41 @@ impl<S: AsRef<[f32]> + AsMut<[f32]>> Standardizer<S> {
                 sum += f64::from(feature(data, i, j)?);
             }
             let mean = sum / n;
-            let mut sq = 0.0f64;
+            // A squared deviation of features near f32::MAX (1e77) fits f64, but the square
+            // root is taken in f32 (the core's math backend), where the variance would be
+            // infinite: so the deviations are scaled by the largest one, and the standard
+            // deviation is `scale * sqrt(mean of (d/scale)^2)`, a root of a number in (0, 1].
+            let mut scale = 0.0f64;
             for &i in rows {
-                let d = f64::from(feature(data, i, j)?) - mean;
-                sq += d * d;
+                scale = scale.max((f64::from(feature(data, i, j)?) - mean).abs());
             }
-            let std = math::sqrt((sq / n) as f32);
+            let mut sq = 0.0f64;
+            if scale > 0.0 {
+                for &i in rows {
+                    let d = (f64::from(feature(data, i, j)?) - mean) / scale;
+                    sq += d * d;
+                }
+            }
+            let std = scale * f64::from(math::sqrt((sq / n) as f32));
+            let mean = mean as f32;
             if let Some(m) = self.mean.as_mut().get_mut(j) {
-                *m = mean as f32;
+                *m = mean;
             }
+            // The population std of finite f32 values is at most half their range, so at
+            // most f32::MAX, and `1/std` is a nonzero f32 (>= 2.9e-39). A column within
+            // rounding of constant keeps `inv_std = 1` (it standardises to 0); one that
+            // varies by less than 1/f32::MAX (subnormal spreads) cannot be scaled in f32.
+            let inv = if std > f64::from(f32::EPSILON) * f64::from(math::abs(mean)) {
+                let inv = (1.0 / std) as f32;
+                if !inv.is_finite() {
+                    return Err(Error::UnscalableFeature { feature: j });
+                }
+                inv
+            } else {
+                1.0
+            };
             if let Some(s) = self.inv_std.as_mut().get_mut(j) {
-                *s = if std > f32::EPSILON * math::abs(mean as f32).max(1.0) {
-                    1.0 / std
-                } else {
-                    1.0
-                };
+                *s = inv;
             }
         }
         Ok(())
