@@ -23,20 +23,26 @@ Examples:
   anyloss eval --metric f1 --input examples/eval/binary.csv
 
   # F2 on logits (columns label,logit), a gentler amplifier
-  anyloss eval --metric fbeta --beta 2 --logits --l 10 --input scores.csv
+  anyloss eval --metric fbeta --beta 2 --logits --l 10 --input examples/eval/scores.csv
 
   # Any metric as a formula, with its exact gradient
   anyloss eval --metric 'sqrt(TP/(TP+FN) * TN/(TN+FP))' --input examples/eval/binary.csv
 
   # Multi-class: macro-F1 over 3 one-vs-rest classes of a CSV label,p0,p1,p2
-  anyloss eval --metric f1 --classes 3 --average macro --input probs.csv
+  anyloss eval --metric f1 --classes 3 --average macro --input examples/eval/probs3.csv
 
   # The reference code's objective sum_c (FP_c+FN_c)/C on softmax logits label,z0,...,z9
-  anyloss eval --metric seed --classes 10 --logits --input logits.csv
+  anyloss eval --metric seed --classes 10 --logits --input examples/eval/logits10.csv
 
 Output: one JSON object {\"metric\",\"loss\",\"value\",\"tp\",\"fn\",\"fp\",\"tn\",\"grad\":[...]},
 where grad[i] is d loss / d (the prob or logit of data row i). With --classes: {\"loss\",
-\"per_class\":[{\"tp\",\"fn\",\"fp\",\"tn\"}...],\"grad\":[[...]...]}, grad[i][c] for column p<c> of row i.";
+\"per_class\":[{\"tp\",\"fn\",\"fp\",\"tn\"}...],\"grad\":[[...]...]}, grad[i][c] for column p<c> of row i.
+
+Input: `--input -` reads standard input. Lines are limited to 1 MiB. Any number of rows:
+eval reads them once, keeps a compact binary copy (a temporary file) for the gradient
+pass, and writes the JSON as it goes, so memory stays a few MB. With --classes, rows of
+probabilities should be softmax outputs: rows whose sum is off 1 by more than 0.01 are
+evaluated as given, and a warning on stderr counts them.";
 
 /// Arguments of `anyloss eval`.
 #[derive(Debug, Args)]
@@ -47,7 +53,8 @@ pub struct EvalArgs {
     /// or any formula of TP, FN, FP, TN (see `anyloss check --help`).
     #[arg(long)]
     pub metric: String,
-    /// CSV with a header and columns `label,prob` (or `label,logit` with --logits).
+    /// CSV with a header and columns `label,prob` (or `label,logit` with --logits); `-` reads
+    /// standard input.
     #[arg(long)]
     pub input: PathBuf,
     /// Amplifier steepness L (finite, > 0).
