@@ -1,5 +1,7 @@
 //! Every example in every `--help` runs as written, from a directory that holds the
-//! repository's `examples/`; an example that writes files runs twice in a row.
+//! repository's `examples/`; an example that writes files runs twice in a row. The examples
+//! train and benchmark at full size, so this runs as its own CI step:
+//! `cargo test -p anyloss-cli --test help_examples -- --ignored`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
@@ -35,6 +37,7 @@ fn examples(sub: &str) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "runs full-size training and benchmarks; CI runs it as its own step"]
 fn every_help_example_runs() {
     let dir = scratch_dir().join("help-examples");
     std::fs::create_dir_all(&dir).unwrap();
