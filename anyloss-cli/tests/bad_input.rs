@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 mod common;
-use common::{anyloss, csv, failure_of, json_of, scratch_dir, stderr_of, stdout_of};
+use common::{anyloss, bundled, csv, failure_of, json_of, scratch_dir, stderr_of, stdout_of};
 
 use std::io::Write;
 use std::path::Path;
@@ -14,15 +14,6 @@ use std::process::{Command, Stdio};
 use anyloss_core::metrics::F1;
 use anyloss_core::multiclass::{Averaged, Layout, MulticlassLoss};
 use anyloss_core::{Average, BinaryLoss, Input};
-
-fn bundled(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples/data")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_string()
-}
 
 /// Runs `anyloss args` with `stdin` as standard input.
 fn with_stdin(args: &[&str], stdin: &[u8]) -> std::process::Output {
