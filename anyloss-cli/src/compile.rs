@@ -10,7 +10,7 @@ use crate::param::{bindings, parse_param};
 const EXAMPLES: &str = "\
 Examples:
   # F1 as a no_std type `F1`, printed to stdout
-  anyloss compile '2*TP/(2*TP+FP+FN)' --name F1 > src/f1.rs
+  anyloss compile '2*TP/(2*TP+FP+FN)' --name F1 > f1.rs
 
   # F2 with its parameter bound, using definitions
   anyloss compile 'b2 = beta^2; (1+b2)*TP/((1+b2)*TP + b2*FN + FP)' --name F2 --param beta=2

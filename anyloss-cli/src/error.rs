@@ -39,3 +39,16 @@ impl fmt::Display for CliError {
 }
 
 impl std::error::Error for CliError {}
+
+/// The longest text an error echoes whole.
+const EXCERPT_CHARS: usize = 48;
+
+/// `text` as an error echoes it: whole when short, else its first characters, an ellipsis
+/// and the full length.
+pub fn excerpt(text: &str) -> String {
+    if text.chars().count() <= EXCERPT_CHARS {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(EXCERPT_CHARS).collect();
+    format!("{head}… ({} bytes)", text.len())
+}

@@ -11,6 +11,7 @@ pub mod error;
 pub mod eval;
 pub mod metric_arg;
 pub mod param;
+pub mod records;
 pub mod table;
 pub mod train;
 
@@ -26,5 +27,18 @@ pub fn emit(text: &str) -> Result<(), CliError> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(e) => Err(CliError::new(format!("cannot write to stdout: {e}"))),
+    }
+}
+
+/// Runs `write` on a buffered stdout and flushes it. A closed pipe ends output quietly.
+pub fn stream(write: impl FnOnce(&mut dyn Write) -> Result<(), CliError>) -> Result<(), CliError> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let result = write(&mut out).and_then(|()| {
+        out.flush()
+            .map_err(|e| CliError::new(format!("cannot write to stdout: {e}")))
+    });
+    match result {
+        Err(e) if e.message().contains("Broken pipe") => Ok(()),
+        other => other,
     }
 }

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use anyloss_cli::{bench, check, compile, emit, eval, train, CliError};
+use anyloss_cli::{bench, check, compile, emit, eval, stream, train, CliError};
 use clap::{Parser, Subcommand};
 
 /// Any confusion-matrix metric as a differentiable loss.
@@ -34,7 +34,7 @@ enum Command {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Eval(args) => emit(&eval::run(&args)?.to_string()),
+        Command::Eval(args) => stream(|out| eval::run(&args, out)),
         Command::Train(args) => emit(&train::run(&args)?),
         Command::Compile(args) => emit(&compile::run(&args)?),
         Command::Check(args) => emit(&check::run(&args)?),

@@ -2,9 +2,9 @@
 
 use anyloss_core::metrics::{Builtin, BuiltinParams};
 use anyloss_core::{Confusion, Evaluation, Metric, Range};
-use anyloss_dsl::FormulaMetric;
+use anyloss_dsl::{DiagnosticKind, FormulaMetric};
 
-use crate::error::CliError;
+use crate::error::{excerpt, CliError};
 
 /// A metric chosen on the command line.
 #[derive(Debug, Clone)]
@@ -19,6 +19,17 @@ impl MetricArg {
     /// Resolves `name` with the optional `--beta`/`--alpha`. A parameter the metric does not
     /// take is an error rather than silently ignored.
     pub fn resolve(name: &str, beta: Option<f64>, alpha: Option<f64>) -> Result<Self, CliError> {
+        Self::resolve_among(name, beta, alpha, &[])
+    }
+
+    /// [`MetricArg::resolve`] where the caller also accepts the names `also` (e.g. `bce`),
+    /// which the error for an unknown name lists and may suggest.
+    pub fn resolve_among(
+        name: &str,
+        beta: Option<f64>,
+        alpha: Option<f64>,
+        also: &[&str],
+    ) -> Result<Self, CliError> {
         // The built-ins take f32: a finite f64 beyond its range is not "not finite".
         for (flag, v) in [("--beta", beta), ("--alpha", alpha)] {
             if let Some(v) = v.filter(|v| v.is_finite() && !(*v as f32).is_finite()) {
@@ -54,12 +65,17 @@ impl MetricArg {
                 Ok(MetricArg::Builtin(b))
             }
             Some(Err(e)) => Err(CliError::new(format!("metric `{name}`: {e}"))),
-            None => Self::formula(name, beta, alpha),
+            None => Self::formula(name, beta, alpha, also),
         }
     }
 
     /// `text` as a formula; `--beta`/`--alpha` bind the parameters `beta`/`alpha`.
-    fn formula(text: &str, beta: Option<f64>, alpha: Option<f64>) -> Result<Self, CliError> {
+    fn formula(
+        text: &str,
+        beta: Option<f64>,
+        alpha: Option<f64>,
+        also: &[&str],
+    ) -> Result<Self, CliError> {
         let params: Vec<(&str, f64)> = [("beta", beta), ("alpha", alpha)]
             .into_iter()
             .filter_map(|(n, v)| v.map(|v| (n, v)))
@@ -68,12 +84,30 @@ impl MetricArg {
             Ok(f) => Ok(MetricArg::Formula(f)),
             // A lone word that is neither a built-in nor a valid formula was most likely
             // meant as a built-in name: say so rather than explain formula syntax.
-            Err(_) if is_word(text) => Err(CliError::new(format!(
-                "unknown metric `{text}`{}; expected one of: {}, or a formula such as \
-                 `2*TP/(2*TP+FP+FN)`",
-                nearest_builtin(text).map_or(String::new(), |n| format!(" (did you mean `{n}`?)")),
-                Builtin::NAMES.join(", ")
-            ))),
+            Err(_) if is_word(text) => {
+                let names: Vec<&str> = also.iter().chain(Builtin::NAMES.iter()).copied().collect();
+                Err(CliError::new(format!(
+                    "unknown metric `{}`{}; expected one of: {}, or a formula such as \
+                     `2*TP/(2*TP+FP+FN)`",
+                    excerpt(text),
+                    nearest(text, &names)
+                        .map_or(String::new(), |n| format!(" (did you mean `{n}`?)")),
+                    names.join(", ")
+                )))
+            }
+            Err(d) if d.kind() == DiagnosticKind::UnboundParameter => {
+                // The library's hint names `--param`, which only compile and check have.
+                let text = d.to_string();
+                let rendered: Vec<&str> = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("= help:"))
+                    .collect();
+                Err(CliError::new(format!(
+                    "metric formula: {}\n  = help: here only `beta` (--beta) and `alpha` \
+                     (--alpha) can be bound; write any other constant as a number",
+                    rendered.join("\n")
+                )))
+            }
             Err(d) => Err(CliError::new(format!("metric formula: {d}"))),
         }
     }
@@ -126,11 +160,14 @@ fn is_word(text: &str) -> bool {
     !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-fn nearest_builtin(text: &str) -> Option<&'static str> {
-    let t = text.trim().to_ascii_lowercase();
-    Builtin::NAMES
+/// The name of `names` closest to `text`, ignoring case, within a small edit distance;
+/// never `text` itself.
+pub fn nearest<'a>(text: &str, names: &[&'a str]) -> Option<&'a str> {
+    let t = text.trim().to_lowercase();
+    names
         .iter()
-        .map(|n| (strsim::levenshtein(&t, n), *n))
+        .filter(|n| **n != text.trim())
+        .map(|n| (strsim::levenshtein(&t, &n.to_lowercase()), *n))
         .filter(|(d, n)| *d <= 2.max(n.len() / 3))
         .min()
         .map(|(_, n)| n)

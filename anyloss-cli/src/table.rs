@@ -1,9 +1,10 @@
-//! A numeric CSV table with a header, read strictly: every cell must be a finite number, and
-//! every error names the file, line and column.
+//! A numeric CSV table with a header, read whole with [`Records`]: every cell must be a
+//! finite number, and every error names the file, line and column.
 
 use std::path::{Path, PathBuf};
 
 use crate::error::CliError;
+use crate::records::Records;
 
 /// A numeric CSV file: a header row, then rows of finite numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,100 +20,35 @@ pub struct Table {
 }
 
 impl Table {
-    /// Reads `path`. Errors: unreadable file, empty file, no data rows, duplicate or empty
-    /// column names, a row with more or fewer cells than the header, a cell that is not a
-    /// finite number.
+    /// Reads `path` (`-`: standard input) with [`Records`]. Errors: unreadable file, empty
+    /// file, no data rows, duplicate or empty column names, a row with more or fewer cells
+    /// than the header, a cell that is not a finite number, a line over 1 MiB.
     pub fn read(path: &Path) -> Result<Self, CliError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| CliError::new(format!("{}: cannot read: {e}", path.display())))?;
-        Self::parse(path, &bytes)
+        Self::collect(Records::open(path)?)
     }
 
     /// Parses CSV `bytes` as if read from `path`.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self, CliError> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(bytes);
-        let mut records = reader.records();
-        let header_record = match records.next() {
-            None => return Err(CliError::new(format!("{}: empty file", path.display()))),
-            Some(r) => r.map_err(|e| csv_error(path, &e))?,
-        };
-        let header: Vec<String> = header_record.iter().map(|h| h.trim().to_string()).collect();
-        let header_line = header_record.position().map_or(1, |p| p.line());
-        for (i, name) in header.iter().enumerate() {
-            if name.is_empty() {
-                return Err(CliError::at(
-                    path,
-                    header_line,
-                    Some(i + 1),
-                    "empty column name in header",
-                ));
-            }
-            if header[..i].contains(name) {
-                return Err(CliError::at(
-                    path,
-                    header_line,
-                    Some(i + 1),
-                    format!("duplicate column name `{name}`"),
-                ));
-            }
-        }
+        Self::collect(Records::from_reader(
+            path,
+            Box::new(std::io::Cursor::new(bytes.to_vec())),
+        )?)
+    }
+
+    fn collect(mut records: Records) -> Result<Self, CliError> {
         let mut rows = Vec::new();
         let mut lines = Vec::new();
-        for record in records {
-            let record = record.map_err(|e| csv_error(path, &e))?;
-            let line = record.position().map_or(0, |p| p.line());
-            if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
-                // A blank line carries no data; the csv reader already skips truly empty ones.
-                continue;
-            }
-            if record.len() != header.len() {
-                return Err(CliError::at(
-                    path,
-                    line,
-                    None,
-                    format!(
-                        "ragged row: {} cells, but the header has {} columns",
-                        record.len(),
-                        header.len()
-                    ),
-                ));
-            }
-            let mut row = Vec::with_capacity(header.len());
-            for (col, cell) in record.iter().enumerate() {
-                let text = cell.trim();
-                let value: f64 = text.parse().map_err(|_| {
-                    CliError::at(
-                        path,
-                        line,
-                        Some(col + 1),
-                        format!("column `{}`: `{text}` is not a number", header[col]),
-                    )
-                })?;
-                if !value.is_finite() {
-                    return Err(CliError::at(
-                        path,
-                        line,
-                        Some(col + 1),
-                        format!("column `{}`: `{text}` is not a finite number", header[col]),
-                    ));
-                }
-                row.push(value);
-            }
-            rows.push(row);
+        let mut row = Vec::new();
+        while let Some(line) = records.next_row(&mut row)? {
+            rows.push(std::mem::take(&mut row));
             lines.push(line);
         }
         if rows.is_empty() {
-            return Err(CliError::new(format!(
-                "{}: no data rows after the header",
-                path.display()
-            )));
+            return Err(records.no_rows());
         }
         Ok(Self {
-            path: path.to_path_buf(),
-            header,
+            path: records.path().to_path_buf(),
+            header: records.header().to_vec(),
             rows,
             lines,
         })
@@ -163,13 +99,6 @@ impl Table {
                 }
             })
             .collect()
-    }
-}
-
-fn csv_error(path: &Path, e: &csv::Error) -> CliError {
-    match e.position() {
-        Some(p) => CliError::at(path, p.line(), None, format!("malformed CSV: {e}")),
-        None => CliError::new(format!("{}: malformed CSV: {e}", path.display())),
     }
 }
 

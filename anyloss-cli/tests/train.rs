@@ -4,18 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 mod common;
-use common::{assert_errors, csv, scratch_dir, stderr_of, stdout_of};
-
-use std::path::Path;
-
-fn bundled(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples/data")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_string()
-}
+use common::{assert_errors, bundled, csv, scratch_dir, stderr_of, stdout_of};
 
 /// The reported metrics: the JSON fields of `test` and `train`.
 const FIELDS: [&str; 7] = anyloss_core::train::Scores::NAMES;

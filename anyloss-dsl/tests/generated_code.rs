@@ -107,6 +107,34 @@ fn generated_code_has_no_panicking_constructs() {
     }
 }
 
+/// Type names that collide with the prelude, derives or the core's own items.
+const TRICKY_NAMES: [&str; 24] = [
+    "Option",
+    "Some",
+    "None",
+    "Self",
+    "Result",
+    "Ok",
+    "Err",
+    "Box",
+    "Vec",
+    "String",
+    "Default",
+    "Debug",
+    "Clone",
+    "Copy",
+    "PartialEq",
+    "Eq",
+    "Send",
+    "Sized",
+    "Drop",
+    "Iterator",
+    "Metric",
+    "Confusion",
+    "Evaluation",
+    "Partials",
+];
+
 fn workspace_dir() -> PathBuf {
     manifest_dir().parent().unwrap().to_path_buf()
 }
@@ -143,6 +171,26 @@ fn generated_code_builds_for_thumbv7em_in_a_no_std_crate() {
         )
         .unwrap();
         lib.push_str(&format!("include!({file:?});\n"));
+    }
+    // Every name the emitter accepts must compile, however it collides with the prelude or
+    // the core's own names; and a formula with a bare carriage return keeps a valid doc
+    // comment.
+    for name in TRICKY_NAMES {
+        match emit_rust("TP/(TP+FN)\r+ 0*FP # recall\r\n", name, &[]) {
+            Ok(code) => {
+                let file = format!("named_{}.rs", name.to_lowercase());
+                std::fs::write(krate.join("src").join(&file), code).unwrap();
+                lib.push_str(&format!(
+                    "/// The name `{name}`.\npub mod named_{} {{\n    include!({file:?});\n}}\n",
+                    name.to_lowercase()
+                ));
+            }
+            Err(d) => assert_eq!(
+                d.kind(),
+                anyloss_dsl::DiagnosticKind::InvalidName,
+                "{name}: {d}"
+            ),
+        }
     }
     std::fs::write(krate.join("src/lib.rs"), lib).unwrap();
     for sub in [

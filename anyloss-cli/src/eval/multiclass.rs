@@ -1,14 +1,18 @@
 //! `anyloss eval --classes C`: the multi-class loss of a CSV `label,p0,...,p{C-1}` (or
-//! `label,z0,...,z{C-1}` logits), its per-class entries and its gradient.
+//! `label,z0,...,z{C-1}` logits), its per-class entries and its gradient, streamed in two
+//! passes like the binary case.
 
-use anyloss_core::multiclass::{Averaged, ErrorRate, Layout, MulticlassLoss, Objective};
-use anyloss_core::{Amplifier, Average, Error, Input, Metric};
+use std::io::Write;
+
+use anyloss_core::multiclass::{Averaged, ClassConfusion, ErrorRate, Layout, MulticlassLoss, Objective};
+use anyloss_core::{Amplifier, Average, Error, Metric};
 use serde_json::{json, Value};
 
-use super::EvalArgs;
+use super::spool::Spool;
+use super::{write_json_head, write_values, EvalArgs, CHUNK};
 use crate::error::CliError;
 use crate::metric_arg::MetricArg;
-use crate::table::Table;
+use crate::records::Records;
 
 /// The largest class count the CLI supports: the core fixes `C` at compile time, so the CLI
 /// carries one instance per supported value.
@@ -59,7 +63,7 @@ impl From<AverageArg> for Average {
 }
 
 /// `anyloss eval` with `--classes` (or `--average`): resolves the metric and reads the CSV.
-pub fn run_args(args: &EvalArgs) -> Result<Value, CliError> {
+pub fn run_args(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let Some(classes) = args.classes else {
         return Err(CliError::new(
             "--average applies to multi-class data: give --classes C as well",
@@ -86,22 +90,23 @@ pub fn run_args(args: &EvalArgs) -> Result<Value, CliError> {
         }
     };
     let average = args.average.map_or(Average::Macro, Average::from);
-    let table = Table::read(&args.input)?;
-    run(&table, classes, metric, average, args.logits, args.l)
+    let records = Records::open(&args.input)?;
+    run(records, classes, metric, average, args.logits, args.l, out)
 }
 
-/// Evaluates `table` (columns `label,p0,...,p{C-1}`, or logits with `logits`) with `classes`
-/// classes and returns `{"loss", "per_class":[{"tp","fn","fp","tn"}...], "grad":[[...]...]}`,
-/// where `grad[i][c]` is d loss / d (column `c+1` of data row `i`). `average` applies to
-/// [`MulticlassMetric::Metric`] only.
+/// Evaluates the CSV of `records` (columns `label,p0,...,p{C-1}`, or logits with `logits`)
+/// with `classes` classes, in two streamed passes, and writes `{"loss", "per_class":[{"tp",
+/// "fn","fp","tn"}...], "grad":[[...]...]}` to `out`, where `grad[i][c]` is d loss / d
+/// (column `c+1` of data row `i`). `average` applies to [`MulticlassMetric::Metric`] only.
 pub fn run(
-    table: &Table,
+    records: Records,
     classes: usize,
     metric: MulticlassMetric<'_>,
     average: Average,
     logits: bool,
     l: f32,
-) -> Result<Value, CliError> {
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     let amplifier = Amplifier::new(l).map_err(|e| CliError::new(format!("--l {l}: {e}")))?;
     let averaged;
     let objective: &dyn Objective = match metric {
@@ -116,7 +121,7 @@ pub fn run(
     macro_rules! dispatch {
         ($($c:literal)*) => {
             match classes {
-                $($c => evaluate::<$c>(table, &loss, logits),)*
+                $($c => evaluate::<$c>(records, &loss, logits, out),)*
                 0 => Err(CliError::new("--classes 0: at least one class is needed")),
                 other => Err(CliError::new(format!(
                     "--classes {other}: the CLI supports at most {MAX_CLASSES} classes \
@@ -128,57 +133,126 @@ pub fn run(
     dispatch!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
 }
 
+/// How far a row of probabilities may sum from 1 before it counts in the warning.
+pub const SUM_TOLERANCE: f64 = 0.01;
+
 fn evaluate<const C: usize>(
-    table: &Table,
+    mut records: Records,
     loss: &MulticlassLoss<&dyn Objective>,
     logits: bool,
-) -> Result<Value, CliError> {
-    check_header::<C>(table, logits)?;
-    let mut labels = Vec::with_capacity(table.rows.len());
-    let mut values = Vec::with_capacity(table.rows.len() * C);
-    for (r, row) in table.rows.iter().enumerate() {
-        let (&label, cells) = row
-            .split_first()
-            .ok_or_else(|| table.error_at(r, None, "empty row"))?;
-        if !(label.fract() == 0.0 && label >= 0.0 && label < C as f64) {
-            return Err(table.error_at(
-                r,
-                Some(1),
-                format!("label `{label}` is not a class in 0..{C}"),
-            ));
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    check_header::<C>(&records, logits)?;
+    let layout =
+        |rows: usize| Layout::<C>::sample_major(rows).map_err(|e| CliError::new(e.to_string()));
+
+    // Pass 1: check every row, sum the entries chunk by chunk, keep a compact copy.
+    let mut spool = Spool::new(C)?;
+    let mut total = ClassConfusion::<C>::default();
+    let (mut labels, mut values, mut lines) = (Vec::new(), Vec::new(), Vec::new());
+    let mut row = Vec::new();
+    let mut off_sum = 0u64;
+    loop {
+        let line = records.next_row(&mut row)?;
+        if let Some(line) = line {
+            let label = checked_label::<C>(&records, line, row[0])?;
+            let start = values.len();
+            for (c, &cell) in row[1..].iter().enumerate() {
+                values.push(value(&records, line, c, cell, logits)?);
+            }
+            if !logits && (row[1..].iter().sum::<f64>() - 1.0).abs() > SUM_TOLERANCE {
+                off_sum += 1;
+            }
+            spool.push(label, &values[start..])?;
+            labels.push(label);
+            lines.push(line);
         }
-        labels.push(label as u16);
-        for (c, &cell) in cells.iter().enumerate() {
-            values.push(value(table, r, c, cell, logits)?);
+        if labels.len() == CHUNK || (line.is_none() && !labels.is_empty()) {
+            total += loss
+                .confusion(
+                    &layout(labels.len())?,
+                    &labels,
+                    super::input(&values, logits),
+                )
+                .map_err(|e| located(&records, &lines, C, e))?;
+            labels.clear();
+            values.clear();
+            lines.clear();
+        }
+        if line.is_none() {
+            break;
         }
     }
-    let layout = Layout::<C>::sample_major(labels.len())
-        .map_err(|e| CliError::new(format!("{}: {e}", table.path.display())))?;
-    let input = if logits {
-        Input::Logits(&values)
-    } else {
-        Input::Probs(&values)
-    };
-    let mut grad = vec![0.0f32; values.len()];
-    let out = loss
-        .loss_and_grad(&layout, &labels, input, &mut grad)
-        .map_err(|e| located(table, C, e))?;
-    let per_class: Vec<Value> = out
-        .confusion
+    if spool.rows() == 0 {
+        return Err(records.no_rows());
+    }
+    if off_sum > 0 {
+        eprintln!(
+            "anyloss: warning: {}: {off_sum} of {} rows have probabilities that do not sum to 1 \
+             (off by more than {SUM_TOLERANCE}); --classes expects softmax outputs, or logits \
+             with --logits",
+            records.path().display(),
+            spool.rows()
+        );
+    }
+    let result = loss
+        .checked_evaluate(&total)
+        .map_err(|e| CliError::new(format!("{}: {e}", records.path().display())))?;
+    let per_class: Vec<Value> = total
         .classes()
         .iter()
         .map(|c| json!({"tp": c.tp, "fn": c.fn_, "fp": c.fp, "tn": c.tn}))
         .collect();
-    let grad: Vec<&[f32]> = grad.chunks(C).collect();
-    Ok(json!({
-        "loss": out.loss,
-        "per_class": per_class,
-        "grad": grad,
-    }))
+    write_json_head(out, &json!({"loss": result.loss, "per_class": per_class}))?;
+
+    // Pass 2: each chunk's gradient of the full-data loss, one array per row.
+    let mut rows = spool.finish()?;
+    let mut grad = Vec::new();
+    let mut first_row = true;
+    while rows.next_chunk(CHUNK, &mut labels, &mut values)? {
+        grad.resize(values.len(), 0.0);
+        loss.gradient(
+            &result,
+            &layout(labels.len())?,
+            &labels,
+            super::input(&values, logits),
+            &mut grad,
+        )
+        .map_err(|e| CliError::new(format!("{}: {e}", records.path().display())))?;
+        for g in grad.chunks(C) {
+            super::write(
+                out,
+                if std::mem::take(&mut first_row) {
+                    b"["
+                } else {
+                    b",["
+                },
+            )?;
+            write_values(out, g, &mut true)?;
+            super::write(out, b"]")?;
+        }
+    }
+    super::write(out, b"]}\n")
+}
+
+fn checked_label<const C: usize>(
+    records: &Records,
+    line: u64,
+    label: f64,
+) -> Result<u16, CliError> {
+    if label.fract() == 0.0 && label >= 0.0 && label < C as f64 {
+        Ok(label as u16)
+    } else {
+        Err(records.error_at(
+            line,
+            Some(1),
+            format!("label `{label}` is not a class in 0..{C}"),
+        ))
+    }
 }
 
 /// Accepts `label,p0,...` and, with `--logits`, `label,z0,...` as well.
-fn check_header<const C: usize>(table: &Table, logits: bool) -> Result<(), CliError> {
+fn check_header<const C: usize>(records: &Records, logits: bool) -> Result<(), CliError> {
     let named = |prefix: &str| -> Vec<String> {
         core::iter::once("label".to_string())
             .chain((0..C).map(|c| format!("{prefix}{c}")))
@@ -186,7 +260,7 @@ fn check_header<const C: usize>(table: &Table, logits: bool) -> Result<(), CliEr
     };
     let probs = named("p");
     let zs = named("z");
-    if table.header == probs || (logits && table.header == zs) {
+    if records.header() == probs || (logits && records.header() == zs) {
         return Ok(());
     }
     let expected = if logits {
@@ -194,26 +268,25 @@ fn check_header<const C: usize>(table: &Table, logits: bool) -> Result<(), CliEr
     } else {
         format!("`{}`", probs.join(","))
     };
-    Err(CliError::at(
-        &table.path,
+    Err(records.error_at(
         1,
         None,
         format!(
             "expected the header {expected} for --classes {C}, found `{}`",
-            table.header.join(",")
+            records.header_text()
         ),
     ))
 }
 
-/// Cell `c` (0-based after the label) of row `r` as an f32 input.
-fn value(table: &Table, r: usize, c: usize, cell: f64, logits: bool) -> Result<f32, CliError> {
+/// Cell `c` (0-based after the label) of the row at `line` as an f32 input.
+fn value(records: &Records, line: u64, c: usize, cell: f64, logits: bool) -> Result<f32, CliError> {
     let v = cell as f32;
     if !v.is_finite() {
-        return Err(table.error_at(r, Some(c + 2), format!("`{cell:e}` overflows f32")));
+        return Err(records.error_at(line, Some(c + 2), format!("`{cell:e}` overflows f32")));
     }
     if !logits && !(0.0..=1.0).contains(&v) {
-        return Err(table.error_at(
-            r,
+        return Err(records.error_at(
+            line,
             Some(c + 2),
             format!("probability `{cell}` is outside [0, 1] (use --logits for raw scores)"),
         ));
@@ -222,12 +295,13 @@ fn value(table: &Table, r: usize, c: usize, cell: f64, logits: bool) -> Result<f
 }
 
 /// A core error with the file position of the element it names.
-fn located(table: &Table, classes: usize, e: Error) -> CliError {
+fn located(records: &Records, lines: &[u64], classes: usize, e: Error) -> CliError {
+    let line = |row: usize| lines.get(row).copied().unwrap_or(0);
     match e {
-        Error::InvalidLabel { index } => table.error_at(index, Some(1), e),
+        Error::InvalidLabel { index } => records.error_at(line(index), Some(1), e),
         Error::NonFinite { index } | Error::ProbabilityOutOfRange { index } => {
-            table.error_at(index / classes, Some(index % classes + 2), e)
+            records.error_at(line(index / classes), Some(index % classes + 2), e)
         }
-        _ => CliError::new(format!("{}: {e}", table.path.display())),
+        _ => CliError::new(format!("{}: {e}", records.path().display())),
     }
 }

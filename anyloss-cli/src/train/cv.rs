@@ -26,9 +26,15 @@ pub type HostHead = LogisticHead<Vec<f32>>;
 /// The standardiser with host storage.
 pub type HostScaler = Standardizer<Vec<f32>>;
 
+/// The most points a training curve keeps: a longer run is sampled every
+/// `ceil(epochs / CURVE_POINTS)` epochs (and at its last epoch).
+pub const CURVE_POINTS: u32 = 500;
+
 /// One point of a training curve.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct EpochPoint {
+    /// The epoch (1-based) after which the point was taken.
+    pub epoch: u32,
     /// The training objective, averaged over the epoch's batches.
     pub loss: f32,
     /// Test F1 after the epoch (threshold 0.5).
@@ -42,7 +48,7 @@ pub struct RoundOutcome {
     pub train: Counts,
     /// Hard counts on the test rows.
     pub test: Counts,
-    /// One point per epoch when curves were requested, else empty.
+    /// At most [`CURVE_POINTS`] points when curves were requested, else empty.
     pub curve: Vec<EpochPoint>,
 }
 
@@ -68,10 +74,14 @@ pub fn assign_folds(labels: &[u8], split: Split, seed: u64) -> Result<Vec<u8>, C
         let count = labels.iter().filter(|&&y| y == class).count();
         if count < need {
             return Err(CliError::new(match split {
-                Split::Folds(k) => format!(
+                Split::Folds(k) if count >= 2 => format!(
                     "only {count} rows have label {class}, fewer than the {k} folds: every \
-                     fold's test part needs both classes (use --folds {} or --test-fraction)",
-                    count.max(2)
+                     fold's test part needs both classes (use --folds {count} or \
+                     --test-fraction)"
+                ),
+                Split::Folds(k) => format!(
+                    "only {count} rows have label {class}, fewer than the {k} folds: \
+                     cross-validation and a hold-out both need at least 2 rows of each class"
                 ),
                 Split::TestFraction(_) => format!(
                     "only {count} rows have label {class}: a stratified hold-out needs at \
@@ -176,7 +186,8 @@ pub fn fit(
 }
 
 /// Round `round` of the split `fold_of`: train on the other folds, test on this one.
-/// With `curves`, the test F1 is measured after every epoch.
+/// With `curves`, the objective and the test F1 are recorded after every epoch, or every
+/// few epochs past [`CURVE_POINTS`] epochs.
 pub fn run_round(
     data: &Dataset<'_>,
     fold_of: &[u8],
@@ -194,12 +205,20 @@ pub fn run_round(
     test.truncate(n_test);
     let train_sorted = train.clone();
     let mut curve = Vec::new();
+    let epochs = spec.recipe.epochs;
+    let stride = epochs.div_ceil(CURVE_POINTS).max(1);
+    let mut epoch = 0u32;
     let model = fit(data, &mut train, spec, seed, &mut |loss, params, scaler| {
-        if curves {
+        epoch += 1;
+        if curves && (epoch.is_multiple_of(stride) || epoch == epochs) {
             let f1 = LogisticHead::new(params.to_vec())
                 .and_then(|h| evaluate_binary(&h, data, scaler.scaling(), &test))
                 .map_or(0.0, |c| c.scores().f1);
-            curve.push(EpochPoint { loss, test_f1: f1 });
+            curve.push(EpochPoint {
+                epoch,
+                loss,
+                test_f1: f1,
+            });
         }
         tick();
     })?;

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::CliError;
+use crate::error::{excerpt, CliError};
 use crate::table::Table;
 
 /// The name of the label column.
@@ -40,7 +40,7 @@ impl TrainData {
                 format!(
                     "no `{LABEL}` column in the header (columns: {}); the label column must be \
                      named `{LABEL}` and hold 0 or 1",
-                    table.header.join(", ")
+                    excerpt(&table.header.join(", "))
                 ),
             )
         })?;

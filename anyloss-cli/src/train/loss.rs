@@ -34,7 +34,7 @@ impl LossSpec {
             // In a --compare list `--beta` is meant for the metrics that take it.
             let beta = beta.filter(|_| takes("beta"));
             let alpha = alpha.filter(|_| takes("alpha"));
-            Some(MetricArg::resolve(name, beta, alpha)?)
+            Some(MetricArg::resolve_among(name, beta, alpha, &["bce"])?)
         };
         Ok(Self {
             name: name.to_string(),

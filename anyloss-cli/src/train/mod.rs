@@ -58,6 +58,10 @@ the recipe of every loss it applies to; --mix, --l and --warm-start apply to met
 only. Weights start at zero. Prediction
 is p >= 0.5.
 
+Progress: the header comes first (above the table, or on stderr with --json), then
+progress on stderr while training: a bar on a terminal, else a line per loss and at least
+every 5 s. --quiet keeps stderr for errors and warnings.
+
 Output: a table of test and train metrics (mean over folds); with --json
 {\"test\":{accuracy,precision,recall,f1,balanced_accuracy,gmean,mcc},\"train\":{...}}, or with
 --compare {\"losses\":[{\"loss\",\"objective\",\"recipe\",\"test\",\"train\",
@@ -68,7 +72,8 @@ Output: a table of test and train metrics (mean over folds); with --json
 #[command(after_help = EXAMPLES)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["loss", "compare"])))]
 pub struct TrainArgs {
-    /// CSV with numeric feature columns and a `label` column of 0/1.
+    /// CSV with numeric feature columns and a `label` column of 0/1; `-` reads standard
+    /// input. Lines are limited to 1 MiB.
     #[arg(long)]
     pub data: PathBuf,
     /// The loss: `bce`, a metric (accuracy, precision, recall, specificity, f1, fbeta,
@@ -131,7 +136,8 @@ pub struct TrainArgs {
     /// all rows; with --test-fraction: the model of the training part).
     #[arg(long)]
     pub save: Option<PathBuf>,
-    /// Write the training curves (objective and test F1 per epoch) to this SVG file.
+    /// Write the training curves (objective and test F1 per epoch; at most 500 points,
+    /// sampled evenly on longer runs) to this SVG file.
     #[arg(long)]
     pub plot: Option<PathBuf>,
 }

@@ -1,5 +1,5 @@
 //! `--plot`: the training curves as SVG, averaged over folds: the training objective and
-//! the test F1 after each epoch, one line per loss.
+//! the test F1 after each epoch, one line per loss (at most `cv::CURVE_POINTS` points each).
 
 use std::path::Path;
 
@@ -25,20 +25,15 @@ fn draw(
         .iter()
         .map(|r| {
             let c = r.mean_curve();
-            let loss = c
-                .iter()
-                .enumerate()
-                .map(|(e, p)| ((e + 1) as f32, p.loss))
-                .collect();
-            let f1 = c
-                .iter()
-                .enumerate()
-                .map(|(e, p)| ((e + 1) as f32, p.test_f1))
-                .collect();
+            let loss = c.iter().map(|p| (p.epoch as f32, p.loss)).collect();
+            let f1 = c.iter().map(|p| (p.epoch as f32, p.test_f1)).collect();
             (r.spec.name.clone(), loss, f1)
         })
         .collect();
-    let epochs = curves.iter().map(|c| c.1.len()).max().unwrap_or(1).max(2) as f32;
+    let epochs = curves
+        .iter()
+        .filter_map(|c| c.1.last().map(|p| p.0))
+        .fold(2.0f32, f32::max);
     let max_loss = curves
         .iter()
         .flat_map(|c| c.1.iter().map(|p| p.1))

@@ -53,6 +53,7 @@ impl LossResult {
         let n = self.rounds.len().max(1) as f32;
         (0..len)
             .map(|e| EpochPoint {
+                epoch: self.rounds.first().map_or(0, |r| r.curve[e].epoch),
                 loss: self.rounds.iter().map(|r| r.curve[e].loss).sum::<f32>() / n,
                 test_f1: self.rounds.iter().map(|r| r.curve[e].test_f1).sum::<f32>() / n,
             })

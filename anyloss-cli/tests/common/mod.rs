@@ -14,6 +14,16 @@ pub fn anyloss(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// The path of the bundled dataset `examples/data/<name>`.
+pub fn bundled(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/data")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
 /// A scratch directory of this test binary and process.
 pub fn scratch_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
