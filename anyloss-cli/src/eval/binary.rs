@@ -60,7 +60,9 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
         let why = loss
             .metric()
             .overflow_at(&total)
-            .map_or(e.to_string(), |o| format!("the metric formula overflows: {o}"));
+            .map_or(e.to_string(), |o| {
+                format!("the metric formula overflows: {o}")
+            });
         CliError::new(format!("{}: {why}", records.path().display()))
     })?;
     write_json_head(

@@ -4,7 +4,9 @@
 
 use std::io::Write;
 
-use anyloss_core::multiclass::{Averaged, ClassConfusion, ErrorRate, Layout, MulticlassLoss, Objective};
+use anyloss_core::multiclass::{
+    Averaged, ClassConfusion, ErrorRate, Layout, MulticlassLoss, Objective,
+};
 use anyloss_core::{Amplifier, Average, Error, Metric};
 use serde_json::{json, Value};
 
