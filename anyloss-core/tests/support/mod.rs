@@ -1,0 +1,77 @@
+//! Shared pieces of the trainer tests: owned buffers for a head, and an f64 reference of
+//! every head's logits written out independently of the crate.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use anyloss_core::train::{HeadShape, Scratch};
+
+/// Owned training buffers for a head of `shape` and chunks of `chunk` samples.
+pub struct Buffers {
+    input: Vec<f32>,
+    work: Vec<f32>,
+    logits: Vec<f32>,
+    dz: Vec<f32>,
+    labels: Vec<u8>,
+    grad: Vec<f32>,
+}
+
+impl Buffers {
+    pub fn new(shape: HeadShape, chunk: usize) -> Self {
+        Self {
+            input: vec![0.0; shape.features],
+            work: vec![0.0; shape.work_len()],
+            logits: vec![0.0; chunk * shape.outputs],
+            dz: vec![0.0; chunk * shape.outputs],
+            labels: vec![0; chunk],
+            grad: vec![0.0; shape.params()],
+        }
+    }
+
+    pub fn scratch(&mut self) -> Scratch<'_> {
+        Scratch {
+            input: &mut self.input,
+            work: &mut self.work,
+            logits: &mut self.logits,
+            dz: &mut self.dz,
+            labels: &mut self.labels,
+            grad: &mut self.grad,
+        }
+    }
+}
+
+/// `max(0, W·x + b)` (or without the ReLU) of one dense layer, units stored as
+/// `[w_0 .. w_{n-1}, b]`.
+fn dense(params: &[f64], inputs: usize, x: &[f64], relu: bool) -> Vec<f64> {
+    params
+        .chunks(inputs + 1)
+        .map(|u| {
+            let z = u[inputs] + (0..inputs).map(|i| u[i] * x[i]).sum::<f64>();
+            if relu {
+                z.max(0.0)
+            } else {
+                z
+            }
+        })
+        .collect()
+}
+
+/// The logits of any head (linear when `shape.hidden == [0, 0]`) in f64.
+pub fn logits_f64(params: &[f64], shape: HeadShape, x: &[f64]) -> Vec<f64> {
+    let [h1, h2] = shape.hidden;
+    let mut a = x.to_vec();
+    let mut inputs = shape.features;
+    let mut offset = 0;
+    for h in [h1, h2] {
+        if h > 0 {
+            let len = h * (inputs + 1);
+            a = dense(&params[offset..offset + len], inputs, &a, true);
+            offset += len;
+            inputs = h;
+        }
+    }
+    dense(&params[offset..], inputs, &a, false)
+}
+
+/// A reproducible uniform draw in [lo, hi) from a SplitMix64 stream.
+pub fn uniform(rng: &mut anyloss_core::train::SplitMix64, lo: f32, hi: f32) -> f32 {
+    lo + (hi - lo) * (rng.next_u32() as f64 / u32::MAX as f64) as f32
+}
