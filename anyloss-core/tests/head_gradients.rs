@@ -13,13 +13,29 @@ use support::{logits_f64, uniform, Buffers};
 
 const BINARY_SHAPES: [HeadShape; 3] = [
     HeadShape::linear(3, 1),
-    HeadShape { features: 3, hidden: [5, 0], outputs: 1 },
-    HeadShape { features: 3, hidden: [4, 3], outputs: 1 },
+    HeadShape {
+        features: 3,
+        hidden: [5, 0],
+        outputs: 1,
+    },
+    HeadShape {
+        features: 3,
+        hidden: [4, 3],
+        outputs: 1,
+    },
 ];
 const CLASS_SHAPES: [HeadShape; 3] = [
     HeadShape::linear(3, 3),
-    HeadShape { features: 3, hidden: [5, 0], outputs: 3 },
-    HeadShape { features: 3, hidden: [4, 3], outputs: 3 },
+    HeadShape {
+        features: 3,
+        hidden: [5, 0],
+        outputs: 3,
+    },
+    HeadShape {
+        features: 3,
+        hidden: [4, 3],
+        outputs: 3,
+    },
 ];
 
 /// The head of `shape` over `params`: logistic, softmax or MLP.
@@ -35,13 +51,17 @@ pub fn head(shape: HeadShape, params: Vec<f32>) -> Box<dyn Head> {
 fn data(n: usize, classes: u8, seed: u64) -> (Vec<f32>, Vec<u8>) {
     let mut rng = SplitMix64::new(seed);
     let x = (0..3 * n).map(|_| uniform(&mut rng, -1.5, 1.5)).collect();
-    let y = (0..n).map(|i| (i % usize::from(classes)) as u8 ^ u8::from(i % 7 == 0 && classes == 2)).collect();
+    let y = (0..n)
+        .map(|i| (i % usize::from(classes)) as u8 ^ u8::from(i % 7 == 0 && classes == 2))
+        .collect();
     (x, y)
 }
 
 fn random_params(shape: HeadShape, seed: u64) -> Vec<f32> {
     let mut rng = SplitMix64::new(seed);
-    (0..shape.params()).map(|_| uniform(&mut rng, -0.8, 0.8)).collect()
+    (0..shape.params())
+        .map(|_| uniform(&mut rng, -0.8, 0.8))
+        .collect()
 }
 
 /// The crate's loss and gradient of `objective` for `head` over all rows, in chunks of
@@ -58,10 +78,22 @@ fn crate_gradient<O: BatchObjective>(
     let identity = Standardizer::from_parts(vec![0.0; 3], vec![1.0; 3]).unwrap();
     let mut head = head(shape, params.to_vec());
     let sgd = Sgd::new(0.1, 0.0, vec![0.0; shape.params()]).unwrap();
-    let config = FitConfig { epochs: 1, batching: Batching { size: 0 }, seed: 0, warm_start_epochs: 0 };
+    let config = FitConfig {
+        epochs: 1,
+        batching: Batching { size: 0 },
+        seed: 0,
+        warm_start_epochs: 0,
+    };
     let mut buffers = Buffers::new(shape, chunk);
-    let mut trainer =
-        Trainer::new(&mut *head, sgd, objective, config, identity.scaling(), buffers.scratch()).unwrap();
+    let mut trainer = Trainer::new(
+        &mut *head,
+        sgd,
+        objective,
+        config,
+        identity.scaling(),
+        buffers.scratch(),
+    )
+    .unwrap();
     let rows: Vec<u32> = (0..y.len() as u32).rev().collect();
     let (loss, grad) = trainer.gradient(&data, &rows).unwrap();
     (loss.loss, grad.to_vec())
@@ -71,7 +103,10 @@ fn crate_gradient<O: BatchObjective>(
 fn check(label: &str, params: &[f32], grad: &[f32], loss: f32, reference: impl Fn(&[f64]) -> f64) {
     let p64: Vec<f64> = params.iter().map(|&v| v as f64).collect();
     let value = reference(&p64);
-    assert!((loss as f64 - value).abs() < 1e-5, "{label}: loss {loss} vs {value}");
+    assert!(
+        (loss as f64 - value).abs() < 1e-5,
+        "{label}: loss {loss} vs {value}"
+    );
     for k in 0..p64.len() {
         let (mut up, mut down) = (p64.clone(), p64.clone());
         up[k] += 1e-6;
@@ -130,7 +165,10 @@ fn macro_f1_reference(p: &[f64], shape: HeadShape, x: &[f32], y: &[u8], l: f64) 
             fp[c] += (1.0 - yc) * a;
         }
     }
-    1.0 - (0..3).map(|c| 2.0 * tp[c] / (2.0 * tp[c] + fp[c] + fn_[c])).sum::<f64>() / 3.0
+    1.0 - (0..3)
+        .map(|c| 2.0 * tp[c] / (2.0 * tp[c] + fp[c] + fn_[c]))
+        .sum::<f64>()
+        / 3.0
 }
 
 #[test]
@@ -143,9 +181,13 @@ fn binary_heads_match_f64_central_differences_for_bce_hybrid_and_f1() {
                 let loss = BinaryLoss::new(F1).with_amplifier(Amplifier::new(10.0).unwrap());
                 let objective = BinaryObjective::hybrid(loss, r).unwrap();
                 let (value, grad) = crate_gradient(shape, &params, objective, &x, &y, chunk);
-                check(&format!("{shape:?} r={r} chunk={chunk}"), &params, &grad, value, |p| {
-                    binary_reference(p, shape, &x, &y, 10.0, r as f64)
-                });
+                check(
+                    &format!("{shape:?} r={r} chunk={chunk}"),
+                    &params,
+                    &grad,
+                    value,
+                    |p| binary_reference(p, shape, &x, &y, 10.0, r as f64),
+                );
             }
         }
     }
@@ -159,16 +201,24 @@ fn class_heads_match_f64_central_differences_for_cross_entropy_and_macro_f1() {
         for chunk in [64usize, 7] {
             let (value, grad) =
                 crate_gradient(shape, &params, CrossEntropy::new(3).unwrap(), &x, &y, chunk);
-            check(&format!("{shape:?} CE chunk={chunk}"), &params, &grad, value, |p| {
-                cross_entropy_reference(p, shape, &x, &y)
-            });
+            check(
+                &format!("{shape:?} CE chunk={chunk}"),
+                &params,
+                &grad,
+                value,
+                |p| cross_entropy_reference(p, shape, &x, &y),
+            );
             let loss = MulticlassLoss::averaged(F1, Average::Macro)
                 .with_amplifier(Amplifier::new(4.0).unwrap());
             let objective = ClassMetric::<3, _>::new(loss).unwrap();
             let (value, grad) = crate_gradient(shape, &params, objective, &x, &y, chunk);
-            check(&format!("{shape:?} macro-F1 chunk={chunk}"), &params, &grad, value, |p| {
-                macro_f1_reference(p, shape, &x, &y, 4.0)
-            });
+            check(
+                &format!("{shape:?} macro-F1 chunk={chunk}"),
+                &params,
+                &grad,
+                value,
+                |p| macro_f1_reference(p, shape, &x, &y, 4.0),
+            );
         }
     }
 }

@@ -96,7 +96,12 @@ impl<M: Metric> BatchObjective for BinaryObjective<M> {
         label <= 1
     }
 
-    fn accumulate(&self, sums: &mut BinarySums, logits: &[f32], labels: &[u8]) -> Result<(), Error> {
+    fn accumulate(
+        &self,
+        sums: &mut BinarySums,
+        logits: &[f32],
+        labels: &[u8],
+    ) -> Result<(), Error> {
         for (&z, &y) in logits.iter().zip(labels) {
             sums.bce += bce_with_logit(z, y).0;
         }
@@ -108,7 +113,9 @@ impl<M: Metric> BatchObjective for BinaryObjective<M> {
 
     fn evaluate(&self, sums: &BinarySums, n: usize) -> (BatchLoss, Option<LossOutput>) {
         let bce = sums.bce / n as f32;
-        let out = self.weighted_metric().map(|(loss, _)| loss.evaluate(&sums.entries));
+        let out = self
+            .weighted_metric()
+            .map(|(loss, _)| loss.evaluate(&sums.entries));
         let r = self.mix();
         let metric_loss = out.as_ref().map_or(0.0, |o| o.loss);
         let loss = BatchLoss {

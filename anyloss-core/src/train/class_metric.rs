@@ -50,7 +50,9 @@ impl<const C: usize, O: Objective> BatchObjective for ClassMetric<C, O> {
         labels: &[u8],
     ) -> Result<(), Error> {
         let layout = Layout::<C>::sample_major(labels.len())?;
-        *sums += self.loss.confusion(&layout, labels, Input::Logits(logits))?;
+        *sums += self
+            .loss
+            .confusion(&layout, labels, Input::Logits(logits))?;
         Ok(())
     }
 

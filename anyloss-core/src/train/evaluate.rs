@@ -77,7 +77,11 @@ pub fn binary_counts<H: Head + ?Sized>(
     let mut counts = Counts::default();
     for &i in rows {
         let (row, y) = data.sample(i)?;
-        let z = inference.logits(head, scaling, row)?.first().copied().unwrap_or(0.0);
+        let z = inference
+            .logits(head, scaling, row)?
+            .first()
+            .copied()
+            .unwrap_or(0.0);
         counts.add(y, u8::from(z >= cut));
     }
     Ok(counts)

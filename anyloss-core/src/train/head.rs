@@ -66,8 +66,7 @@ impl HeadShape {
     /// layers are `[0, 0]`, `[H1, 0]` or `[H1, H2]` with `H1, H2 >= 1`.
     pub const fn validate(&self) -> Result<(), Error> {
         let [h1, h2] = self.hidden;
-        if self.features == 0 || self.outputs == 0 || self.outputs > 256 || (h1 == 0 && h2 > 0)
-        {
+        if self.features == 0 || self.outputs == 0 || self.outputs > 256 || (h1 == 0 && h2 > 0) {
             return Err(Error::InvalidParameter(Parameter::Shape));
         }
         Ok(())

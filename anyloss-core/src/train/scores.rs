@@ -4,7 +4,6 @@ use crate::confusion::Confusion;
 use crate::metric::{Degenerate, Metric};
 use crate::metrics::{Accuracy, BalancedAccuracy, GMean, Mcc, Precision, Recall, F1};
 
-
 /// Hard confusion counts of a binary classifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

@@ -136,7 +136,11 @@ impl<'a, H: Head, Opt: Optimizer, Obj: BatchObjective> Trainer<'a, H, Opt, Obj> 
     /// The loss of the batch `rows` and its gradient `∂loss/∂params` (in the head's
     /// parameter layout), without a step: what [`Trainer::step`] would apply. Errors as
     /// [`Trainer::step`], but for the optimizer's.
-    pub fn gradient(&mut self, data: &Dataset<'_>, rows: &[u32]) -> Result<(BatchLoss, &[f32]), Error> {
+    pub fn gradient(
+        &mut self,
+        data: &Dataset<'_>,
+        rows: &[u32],
+    ) -> Result<(BatchLoss, &[f32]), Error> {
         let loss = self.gradient_with(None, data, rows)?;
         Ok((loss, self.scratch.grad))
     }
@@ -244,7 +248,14 @@ impl<'a, H: Head, Opt: Optimizer, Obj: BatchObjective> Trainer<'a, H, Opt, Obj> 
         threshold: f32,
     ) -> Result<Counts, Error> {
         let mut inference = inference(&mut self.scratch, self.head.shape().outputs);
-        binary_counts(&self.head, data, self.scaling, rows, threshold, &mut inference)
+        binary_counts(
+            &self.head,
+            data,
+            self.scaling,
+            rows,
+            threshold,
+            &mut inference,
+        )
     }
 }
 

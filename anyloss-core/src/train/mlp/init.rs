@@ -13,7 +13,10 @@ impl<S: AsRef<[f32]> + AsMut<[f32]>> Mlp<S> {
         let shape = self.shape;
         let [h1, h2] = shape.hidden;
         let inputs = [shape.features, h1, if h2 > 0 { h2 } else { h1 }];
-        for (layer, n) in split_mut(self.params.as_mut(), shape).into_iter().zip(inputs) {
+        for (layer, n) in split_mut(self.params.as_mut(), shape)
+            .into_iter()
+            .zip(inputs)
+        {
             let bound = math::sqrt(6.0 / n.max(1) as f32);
             for unit in layer.chunks_exact_mut(n + 1) {
                 if let Some((bias, weights)) = unit.split_last_mut() {

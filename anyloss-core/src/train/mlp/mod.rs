@@ -64,7 +64,11 @@ impl<S: AsRef<[f32]> + AsMut<[f32]>> Mlp<S> {
 fn split(params: &[f32], shape: HeadShape) -> [&[f32]; 3] {
     let [h1, h2] = shape.hidden;
     let (first, rest) = params.split_at(dense::param_count(shape.features, h1).min(params.len()));
-    let second_len = if h2 > 0 { dense::param_count(h1, h2) } else { 0 };
+    let second_len = if h2 > 0 {
+        dense::param_count(h1, h2)
+    } else {
+        0
+    };
     let (second, output) = rest.split_at(second_len.min(rest.len()));
     [first, second, output]
 }
@@ -73,7 +77,11 @@ fn split_mut(params: &mut [f32], shape: HeadShape) -> [&mut [f32]; 3] {
     let [h1, h2] = shape.hidden;
     let first_len = dense::param_count(shape.features, h1).min(params.len());
     let (first, rest) = params.split_at_mut(first_len);
-    let second_len = if h2 > 0 { dense::param_count(h1, h2) } else { 0 };
+    let second_len = if h2 > 0 {
+        dense::param_count(h1, h2)
+    } else {
+        0
+    };
     let (second, output) = rest.split_at_mut(second_len.min(rest.len()));
     [first, second, output]
 }
