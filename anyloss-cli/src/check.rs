@@ -6,8 +6,8 @@ use std::fmt::Write;
 use anyloss_dsl::FormulaMetric;
 use clap::Args;
 
-use crate::compile::{bindings, parse_param};
 use crate::error::CliError;
+use crate::param::{bindings, parse_param};
 
 const EXAMPLES: &str = "\
 Example:

@@ -9,8 +9,8 @@ pub mod check;
 pub mod compile;
 pub mod error;
 pub mod eval;
-pub mod eval_multiclass;
 pub mod metric_arg;
+pub mod param;
 pub mod table;
 pub mod train;
 

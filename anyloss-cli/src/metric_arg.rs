@@ -25,14 +25,12 @@ impl MetricArg {
         };
         match Builtin::from_name(name, params) {
             Some(Ok(b)) => {
-                let takes_beta = matches!(name, "fbeta" | "tversky");
-                let takes_alpha = name == "tversky";
-                if beta.is_some() && !takes_beta {
+                if beta.is_some() && !builtin_takes(name, "beta") {
                     return Err(CliError::new(format!(
                         "--beta is not a parameter of `{name}` (only fbeta and tversky take it)"
                     )));
                 }
-                if alpha.is_some() && !takes_alpha {
+                if alpha.is_some() && !builtin_takes(name, "alpha") {
                     return Err(CliError::new(format!(
                         "--alpha is not a parameter of `{name}` (only tversky takes it)"
                     )));
@@ -86,6 +84,15 @@ impl Metric for MetricArg {
             MetricArg::Builtin(b) => b.range(),
             MetricArg::Formula(f) => f.range(),
         }
+    }
+}
+
+/// Whether the built-in metric `name` takes the parameter `parameter` (`beta` or `alpha`).
+pub fn builtin_takes(name: &str, parameter: &str) -> bool {
+    match parameter {
+        "beta" => matches!(name, "fbeta" | "tversky"),
+        "alpha" => name == "tversky",
+        _ => false,
     }
 }
 

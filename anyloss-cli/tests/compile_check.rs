@@ -1,27 +1,7 @@
 //! `anyloss compile` and `anyloss check` as a user runs them.
 
 mod common;
-use common::anyloss;
-
-fn stdout_of(args: &[&str]) -> String {
-    let out = anyloss(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// A failing run: non-zero exit, nothing on stdout, one message on stderr, no panic.
-fn stderr_of(args: &[&str]) -> String {
-    let out = anyloss(args);
-    assert!(!out.status.success(), "expected failure for {args:?}");
-    assert!(out.stdout.is_empty());
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(!err.contains("panicked"), "{err}");
-    err
-}
+use common::{failure_of as stderr_of, stdout_of};
 
 #[test]
 fn compile_prints_the_metric_type() {

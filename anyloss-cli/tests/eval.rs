@@ -1,7 +1,7 @@
 //! `anyloss eval` as a user runs it: JSON on stdout, one clear line on stderr for bad input.
 
 mod common;
-use common::{anyloss, csv, stderr_of};
+use common::{anyloss, assert_errors, csv, stderr_of};
 
 #[test]
 fn prints_the_contract_json() {
@@ -147,21 +147,26 @@ fn bad_input_names_file_line_and_cause() {
     }
     let ok = csv("fine.csv", "label,prob\n1,0.5\n");
     let ok = ok.to_str().unwrap();
-    assert!(
-        stderr_of(&["eval", "--metric", "f1", "--l=-3", "--input", ok])
-            .contains("amplifier L must be finite and > 0")
-    );
-    assert!(
-        stderr_of(&["eval", "--metric", "fbeta", "--beta", "0", "--input", ok])
-            .contains("beta must be finite and > 0")
-    );
-    assert!(
-        stderr_of(&["eval", "--metric", "tversky", "--alpha=-1", "--input", ok])
-            .contains("alpha must be finite")
-    );
-    assert!(
-        stderr_of(&["eval", "--metric", "f1", "--beta", "2", "--input", ok])
-            .contains("--beta is not a parameter of `f1`")
+    assert_errors(
+        &["eval", "--input", ok],
+        &[
+            (
+                &["--metric", "f1", "--l=-3"],
+                "amplifier L must be finite and > 0",
+            ),
+            (
+                &["--metric", "fbeta", "--beta", "0"],
+                "beta must be finite and > 0",
+            ),
+            (
+                &["--metric", "tversky", "--alpha=-1"],
+                "alpha must be finite",
+            ),
+            (
+                &["--metric", "f1", "--beta", "2"],
+                "--beta is not a parameter of `f1`",
+            ),
+        ],
     );
     assert!(
         stderr_of(&["eval", "--metric", "f1", "--input", "/nonexistent/x.csv"])

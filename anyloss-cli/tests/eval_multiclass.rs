@@ -4,21 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{anyloss, csv, stderr_of};
+use common::{anyloss, assert_errors, csv, json_of, stderr_of};
 
 use std::path::PathBuf;
 
 use serde_json::Value;
-
-fn json_of(args: &[&str]) -> Value {
-    let out = anyloss(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 fn golden() -> Value {
     let path = concat!(
@@ -227,61 +217,31 @@ fn bad_input_gives_one_clear_line() {
         err.contains("range.csv:3:3") && err.contains("outside [0, 1]"),
         "{err}"
     );
-    let err = stderr_of(&["eval", "--metric", "f1", "--classes", "4", "--input", ok]);
-    assert!(
-        err.contains("expected the header `label,p0,p1,p2,p3`"),
-        "{err}"
+    let base = ["eval", "--input", ok];
+    assert_errors(
+        &base,
+        &[
+            (
+                &["--metric", "f1", "--classes", "4"],
+                "expected the header `label,p0,p1,p2,p3`",
+            ),
+            (
+                &["--metric", "seed", "--classes", "17"],
+                "at most 16 classes",
+            ),
+            (&["--metric", "seed", "--classes", "0"], "--classes 0"),
+            (&["--metric", "f1", "--average", "micro"], "give --classes"),
+            (
+                &["--metric", "seed", "--classes", "3", "--average", "micro"],
+                "seed objective takes no --average",
+            ),
+            (
+                &["--metric", "f1", "--classes", "3", "--fallback", "0"],
+                "--fallback",
+            ),
+            (&["--metric", "f1", "--classes", "3", "--l", "0"], "--l 0"),
+        ],
     );
-    let err = stderr_of(&["eval", "--metric", "seed", "--classes", "17", "--input", ok]);
-    assert!(err.contains("at most 16 classes"), "{err}");
-    let err = stderr_of(&["eval", "--metric", "seed", "--classes", "0", "--input", ok]);
-    assert!(err.contains("--classes 0"), "{err}");
-    let err = stderr_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--average",
-        "micro",
-        "--input",
-        ok,
-    ]);
-    assert!(err.contains("give --classes"), "{err}");
-    let err = stderr_of(&[
-        "eval",
-        "--metric",
-        "seed",
-        "--classes",
-        "3",
-        "--average",
-        "micro",
-        "--input",
-        ok,
-    ]);
-    assert!(err.contains("seed objective takes no --average"), "{err}");
-    let err = stderr_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--classes",
-        "3",
-        "--fallback",
-        "0",
-        "--input",
-        ok,
-    ]);
-    assert!(err.contains("--fallback"), "{err}");
-    let err = stderr_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--classes",
-        "3",
-        "--l",
-        "0",
-        "--input",
-        ok,
-    ]);
-    assert!(err.contains("--l 0"), "{err}");
     // An unknown averaging is rejected by clap, which lists the possible values.
     let out = anyloss(&[
         "eval",

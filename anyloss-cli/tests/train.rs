@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 mod common;
-use common::{anyloss, csv, scratch_dir, stderr_of};
+use common::{assert_errors, csv, scratch_dir, stderr_of, stdout_of};
 
 use std::path::Path;
 
@@ -17,25 +17,8 @@ fn bundled(name: &str) -> String {
         .to_string()
 }
 
-fn ok(args: &[&str]) -> String {
-    let out = anyloss(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-const FIELDS: [&str; 7] = [
-    "accuracy",
-    "precision",
-    "recall",
-    "f1",
-    "balanced_accuracy",
-    "gmean",
-    "mcc",
-];
+/// The reported metrics: the JSON fields of `test` and `train`.
+const FIELDS: [&str; 7] = anyloss_core::train::Scores::NAMES;
 
 #[test]
 fn json_has_the_contract_fields_and_is_reproducible() {
@@ -43,7 +26,7 @@ fn json_has_the_contract_fields_and_is_reproducible() {
     let args = [
         "train", "--data", &data, "--loss", "f1", "--epochs", "40", "--json",
     ];
-    let text = ok(&args);
+    let text = stdout_of(&args);
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let top: Vec<&String> = v.as_object().unwrap().keys().collect();
     assert_eq!(top, ["test", "train"]);
@@ -56,8 +39,8 @@ fn json_has_the_contract_fields_and_is_reproducible() {
         }
     }
     assert!(v["test"]["f1"].as_f64().unwrap() > 0.3, "{text}");
-    assert_eq!(ok(&args), text, "same seed, same output");
-    let other = ok(&[
+    assert_eq!(stdout_of(&args), text, "same seed, same output");
+    let other = stdout_of(&[
         "train", "--data", &data, "--loss", "f1", "--epochs", "40", "--json", "--seed", "9",
     ]);
     assert_ne!(other, text, "another seed, another split");
@@ -66,7 +49,7 @@ fn json_has_the_contract_fields_and_is_reproducible() {
 #[test]
 fn compare_trains_every_loss_on_the_same_splits() {
     let data = bundled("ecoli3.csv");
-    let text = ok(&[
+    let text = stdout_of(&[
         "train",
         "--data",
         &data,
@@ -97,13 +80,13 @@ fn compare_trains_every_loss_on_the_same_splits() {
     // The warm start is 20 epochs, and at most a tenth of a shorter run.
     assert_eq!(losses[1]["recipe"]["warm_start"].as_u64().unwrap(), 3);
     // The comparison's bce equals a bce run alone: same split, same seed.
-    let alone: serde_json::Value = serde_json::from_str(&ok(&[
+    let alone: serde_json::Value = serde_json::from_str(&stdout_of(&[
         "train", "--data", &data, "--loss", "bce", "--epochs", "30", "--json",
     ]))
     .unwrap();
     assert_eq!(alone["test"], losses[0]["test"]);
 
-    let table = ok(&[
+    let table = stdout_of(&[
         "train",
         "--data",
         &data,
@@ -123,7 +106,7 @@ fn save_and_plot_write_their_files() {
     let dir = scratch_dir();
     let model = dir.join("model.json");
     let svg = dir.join("curves.svg");
-    ok(&[
+    stdout_of(&[
         "train",
         "--data",
         &data,
@@ -249,17 +232,12 @@ fn bad_settings_are_refused() {
         ),
         (&["--compare", "f1,f1"], "`f1` is listed twice"),
     ];
-    for (extra, expected) in cases {
-        let mut args = vec!["train", "--data", &data];
-        args.extend_from_slice(extra);
-        let err = stderr_of(&args);
-        assert!(err.contains(expected), "{extra:?}: {err}");
-    }
+    assert_errors(&["train", "--data", &data], &cases);
 }
 
 #[test]
 fn help_has_a_worked_example() {
-    let help = ok(&["train", "--help"]);
+    let help = stdout_of(&["train", "--help"]);
     assert!(help.contains("anyloss train --data examples/data/yeast3.csv --compare bce,f1,gmean"));
     assert!(help.contains("EVIDENCE.md"));
 }
@@ -272,7 +250,7 @@ fn a_formula_trains_like_its_built_in() {
             "train", "--data", &data, "--loss", loss, "--epochs", "30", "--json",
         ];
         args.extend_from_slice(extra);
-        serde_json::from_str(&ok(&args)).unwrap()
+        serde_json::from_str(&stdout_of(&args)).unwrap()
     };
     let builtin = run("fbeta", &["--beta", "2"]);
     let formula = run(

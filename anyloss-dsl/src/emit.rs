@@ -67,78 +67,128 @@ pub(crate) fn rust(
     origin: &Origin<'_>,
 ) -> Result<String, Diagnostic> {
     check_type_name(name)?;
-    if let Some(v) = program.nodes.iter().find_map(|n| match n {
+    check_constants(program)?;
+    let body = Body::of(program);
+    let mut s = String::new();
+    header(&mut s, name, program, origin);
+    let _ = writeln!(s, "impl anyloss_core::Metric for {name} {{");
+    evaluate_fn(&mut s, program, &body);
+    s.push_str("    fn range(&self) -> anyloss_core::Range {\n");
+    s.push_str("        anyloss_core::Range::UNBOUNDED\n    }\n}\n");
+    Ok(s)
+}
+
+/// Every constant must be representable in the generated code's f32.
+fn check_constants(program: &Program) -> Result<(), Diagnostic> {
+    match program.nodes.iter().find_map(|n| match n {
         Node::Const(bits) if !(f64::from_bits(*bits) as f32).is_finite() => {
             Some(f64::from_bits(*bits))
         }
         _ => None,
     }) {
-        return Err(Diagnostic::general(
+        Some(v) => Err(Diagnostic::general(
             DiagnosticKind::ConstantOverflow,
             format!("the constant {v} does not fit in f32"),
-        ));
+        )),
+        None => Ok(()),
     }
-    let mut names: Vec<String> = Vec::with_capacity(program.nodes.len());
-    let mut body = String::new();
-    let mut temps = 0usize;
-    let mut functions: Vec<&str> = Vec::new();
-    for (i, node) in program.nodes.iter().enumerate() {
-        let arg = |j: usize| names.get(j).cloned().unwrap_or_default();
-        let expr = match *node {
-            Node::Const(bits) => {
-                names.push(literal(f64::from_bits(bits)));
-                continue;
+}
+
+/// The statements of `evaluate`: one `let` per operation, each guarded operand followed by
+/// its early return.
+struct Body {
+    /// The expression (a literal, a count or a temporary) naming each node's value.
+    names: Vec<String>,
+    /// The statements.
+    code: String,
+    /// The `anyloss_core::math` functions the statements call.
+    functions: Vec<&'static str>,
+}
+
+impl Body {
+    fn of(program: &Program) -> Self {
+        let mut body = Body {
+            names: Vec::with_capacity(program.nodes.len()),
+            code: String::new(),
+            functions: Vec::new(),
+        };
+        let mut temps = 0usize;
+        for (i, node) in program.nodes.iter().enumerate() {
+            let name = match *node {
+                Node::Const(bits) => literal(f64::from_bits(bits)),
+                Node::Var(c) => {
+                    let _ = writeln!(body.code, "        let {} = c.{};", var_name(c), c.field());
+                    var_name(c).to_string()
+                }
+                _ => {
+                    let expr = body.expression(node);
+                    temps += 1;
+                    let t = format!("t{temps}");
+                    let _ = writeln!(body.code, "        let {t} = {expr};");
+                    t
+                }
+            };
+            if !matches!(node, Node::Const(_)) {
+                emit_guard(program, i, &name, &mut body.code);
             }
-            Node::Var(c) => {
-                let _ = writeln!(body, "        let {} = c.{};", var_name(c), c.field());
-                names.push(var_name(c).to_string());
-                emit_guard(program, i, var_name(c), &mut body);
-                continue;
-            }
-            Node::Add(a, b) => format!("{} + {}", arg(a), arg(b)),
-            Node::Sub(a, b) => format!("{} - {}", arg(a), arg(b)),
-            Node::Mul(a, b) => format!("{} * {}", arg(a), arg(b)),
-            Node::Div(a, b) => format!("{} / {}", arg(a), arg(b)),
-            Node::Neg(a) => format!("-{}", arg(a)),
-            Node::Pow(a, b) => call(&mut functions, "pow", &[arg(a), arg(b)]),
-            Node::Sqrt(a) => call(&mut functions, "sqrt", &[arg(a)]),
-            Node::Ln(a) => call(&mut functions, "ln", &[arg(a)]),
-            Node::Exp(a) => call(&mut functions, "exp", &[arg(a)]),
-            Node::Abs(a) => call(&mut functions, "abs", &[arg(a)]),
-            Node::Min(a, b) => format!("{}.min({})", arg(a), arg(b)),
-            Node::Max(a, b) => format!("{}.max({})", arg(a), arg(b)),
+            body.names.push(name);
+        }
+        body.functions.sort_unstable();
+        body.functions.dedup();
+        body
+    }
+
+    /// The Rust expression of an operation node over the names of its operands.
+    fn expression(&mut self, node: &Node) -> String {
+        let arg = |j: usize| self.names.get(j).cloned().unwrap_or_default();
+        let (f, args): (&'static str, Vec<String>) = match *node {
+            Node::Const(_) | Node::Var(_) => return String::new(),
+            Node::Add(a, b) => return format!("{} + {}", arg(a), arg(b)),
+            Node::Sub(a, b) => return format!("{} - {}", arg(a), arg(b)),
+            Node::Mul(a, b) => return format!("{} * {}", arg(a), arg(b)),
+            Node::Div(a, b) => return format!("{} / {}", arg(a), arg(b)),
+            Node::Neg(a) => return format!("-{}", arg(a)),
+            Node::Min(a, b) => return format!("{}.min({})", arg(a), arg(b)),
+            Node::Max(a, b) => return format!("{}.max({})", arg(a), arg(b)),
             Node::Sign(a) => {
                 let x = arg(a);
-                format!(
+                return format!(
                     "if {x} > 0.0 {{\n            1.0\n        }} else if {x} < 0.0 {{\n            -1.0\n        }} else {{\n            0.0\n        }}"
+                );
+            }
+            Node::Select(a, b, t, e) => {
+                return format!(
+                    "if {} <= {} {{ {} }} else {{ {} }}",
+                    arg(a),
+                    arg(b),
+                    arg(t),
+                    arg(e)
                 )
             }
-            Node::Select(a, b, t, e) => format!(
-                "if {} <= {} {{ {} }} else {{ {} }}",
-                arg(a),
-                arg(b),
-                arg(t),
-                arg(e)
-            ),
+            Node::Pow(a, b) => ("pow", vec![arg(a), arg(b)]),
+            Node::Sqrt(a) => ("sqrt", vec![arg(a)]),
+            Node::Ln(a) => ("ln", vec![arg(a)]),
+            Node::Exp(a) => ("exp", vec![arg(a)]),
+            Node::Abs(a) => ("abs", vec![arg(a)]),
         };
-        temps += 1;
-        let t = format!("t{temps}");
-        let _ = writeln!(body, "        let {t} = {expr};");
-        emit_guard(program, i, &t, &mut body);
-        names.push(t);
+        self.functions.push(f);
+        format!("{f}({})", args.join(", "))
     }
-    let out = |k: usize| {
+
+    /// The name of output `k` (value, then the four partials).
+    fn output(&self, program: &Program, k: usize) -> String {
         program
             .outputs
             .get(k)
-            .and_then(|&o| names.get(o))
+            .and_then(|&o| self.names.get(o))
             .cloned()
             .unwrap_or_default()
-    };
+    }
+}
+
+/// `fn evaluate`: the imports of the math functions, the body, and the evaluation.
+fn evaluate_fn(s: &mut String, program: &Program, body: &Body) {
     let uses_counts = program.nodes.iter().any(|n| matches!(n, Node::Var(_)));
-    let mut s = String::new();
-    header(&mut s, name, program, origin);
-    let _ = writeln!(s, "impl anyloss_core::Metric for {name} {{");
     let _ = writeln!(
         s,
         "    // Folded constants can approximate π or ln 2, and `x / x` is kept because it is"
@@ -150,9 +200,7 @@ pub(crate) fn rust(
         "    fn evaluate(&self, {}: &anyloss_core::Confusion) -> Option<anyloss_core::Evaluation> {{",
         if uses_counts { "c" } else { "_c" }
     );
-    functions.sort_unstable();
-    functions.dedup();
-    match functions.as_slice() {
+    match body.functions.as_slice() {
         [] => {}
         [f] => {
             let _ = writeln!(s, "        use anyloss_core::math::{f};");
@@ -161,7 +209,8 @@ pub(crate) fn rust(
             let _ = writeln!(s, "        use anyloss_core::math::{{{}}};", fs.join(", "));
         }
     }
-    s.push_str(&body);
+    s.push_str(&body.code);
+    let out = |k: usize| body.output(program, k);
     let _ = writeln!(
         s,
         "        let partials = anyloss_core::Partials::new({}, {}, {}, {});",
@@ -177,18 +226,10 @@ pub(crate) fn rust(
         "        Some(anyloss_core::Evaluation::new({}, partials))\n    }}\n",
         out(0)
     );
-    s.push_str("    fn range(&self) -> anyloss_core::Range {\n");
-    s.push_str("        anyloss_core::Range::UNBOUNDED\n    }\n}\n");
-    Ok(s)
 }
 
 fn var_name(c: Count) -> &'static str {
     c.field()
-}
-
-fn call(functions: &mut Vec<&'static str>, f: &'static str, args: &[String]) -> String {
-    functions.push(f);
-    format!("{f}({})", args.join(", "))
 }
 
 fn emit_guard(program: &Program, i: usize, name: &str, body: &mut String) {

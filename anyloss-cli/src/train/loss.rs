@@ -3,7 +3,7 @@
 use anyloss_core::metrics::Builtin;
 
 use crate::error::CliError;
-use crate::metric_arg::MetricArg;
+use crate::metric_arg::{builtin_takes, MetricArg};
 
 use super::recipe::Recipe;
 
@@ -65,11 +65,7 @@ impl LossSpec {
 /// tversky among the built-ins, and any formula (which binds them by name).
 pub fn takes_parameter(name: &str, parameter: &str) -> bool {
     let builtin = name == "bce" || Builtin::NAMES.contains(&name);
-    match (builtin, parameter) {
-        (false, _) => true,
-        (true, "beta") => matches!(name, "fbeta" | "tversky"),
-        (true, _) => name == "tversky",
-    }
+    !builtin || builtin_takes(name, parameter)
 }
 
 fn round3(x: f32) -> f32 {

@@ -10,6 +10,7 @@
 //! | `--loss` / `--compare` resolution | [`loss`] |
 //! | split, fit, evaluate per round | [`cv`] |
 //! | means, table, JSON | [`report`] |
+//! | progress on stderr | [`progress`] |
 //! | `--plot` SVG | [`plot`] |
 //! | `--save` JSON | [`save`] |
 
@@ -17,20 +18,21 @@ pub mod cv;
 pub mod data;
 pub mod loss;
 pub mod plot;
+pub mod progress;
 pub mod recipe;
 pub mod report;
 pub mod save;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyloss_core::train::{train_rows, Dataset, Split};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::CliError;
 
 use self::data::TrainData;
 use self::loss::LossSpec;
+use self::progress::Progress;
 use self::recipe::{OptimizerKind, Recipe};
 use self::report::LossResult;
 
@@ -119,9 +121,12 @@ pub struct TrainArgs {
     /// alpha of tversky.
     #[arg(long)]
     pub alpha: Option<f64>,
-    /// Print JSON instead of the table (and no progress bar).
+    /// Print JSON instead of the table; the header and progress still go to stderr.
     #[arg(long)]
     pub json: bool,
+    /// Nothing on stderr but errors and warnings: no progress, and with --json no header.
+    #[arg(long)]
+    pub quiet: bool,
     /// Write the weights and the standardisation to this JSON file (with --folds: refit on
     /// all rows; with --test-fraction: the model of the training part).
     #[arg(long)]
@@ -233,7 +238,9 @@ impl TrainArgs {
     }
 }
 
-/// Runs `anyloss train` and returns what it prints.
+/// Runs `anyloss train`: prints the header first (on stdout above the table; on stderr
+/// with `--json`, unless `--quiet`), reports progress on stderr while training, and returns
+/// the table or JSON to print.
 pub fn run(args: &TrainArgs) -> Result<String, CliError> {
     let split = args.split()?;
     let specs = args.specs()?;
@@ -246,49 +253,35 @@ pub fn run(args: &TrainArgs) -> Result<String, CliError> {
     let dataset = Dataset::new(&data.features, &data.labels, data.feature_names.len())
         .map_err(|e| CliError::new(format!("{}: {e}", data.path.display())))?;
     let fold_of = cv::assign_folds(&data.labels, split, args.seed)?;
-    let rounds = split.rounds();
-
-    let total: u64 = specs
-        .iter()
-        .map(|s| u64::from(s.recipe.epochs) * u64::from(rounds))
-        .sum();
-    let work = total * data.rows() as u64 * data.feature_names.len() as u64;
-    let progress = if args.json || work < 20_000_000 {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-        if let Ok(style) =
-            ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} epochs ({eta})")
-        {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar
-    };
-
-    let mut results = Vec::new();
-    for spec in &specs {
-        progress.set_message(spec.name.clone());
-        let mut outcomes = Vec::new();
-        for round in 0..rounds {
-            outcomes.push(cv::run_round(
-                &dataset,
-                &fold_of,
-                round,
-                spec,
-                args.seed,
-                args.plot.is_some(),
-                &mut || progress.inc(1),
-            )?);
-        }
-        results.push(LossResult {
-            spec: spec.clone(),
-            rounds: outcomes,
-        });
+    let intro = intro(&data, split, args.seed);
+    if !args.json {
+        crate::emit(&intro)?;
+    } else if !args.quiet {
+        eprintln!("{intro}");
     }
-    progress.finish_and_clear();
+    let results = cross_validate(args, &specs, &data, &dataset, &fold_of, split.rounds())?;
+    if let Some(path) = &args.plot {
+        plot::write(path, &data.path.display().to_string(), &results)?;
+    }
+    if let (Some(path), Some(spec)) = (&args.save, specs.first()) {
+        save_model(path, spec, &data, &dataset, &fold_of, split, args.seed)?;
+    }
+    Ok(if args.json {
+        let value = if specs.len() > 1 {
+            report::compare_json(&results)
+        } else {
+            results.first().map(report::single_json).unwrap_or_default()
+        };
+        value.to_string()
+    } else {
+        report::table(&results)
+    })
+}
 
-    let intro = format!(
-        "anyloss train: {}: {} rows ({} with label 1, {:.1}%), {} features; {}, seed {}; \
+/// The header: the data, the split and the seed.
+fn intro(data: &TrainData, split: Split, seed: u64) -> String {
+    format!(
+        "anyloss train: {}: {} rows ({} with label 1, {:.1}%), {} features; {}, seed {seed}; \
          threshold 0.5",
         data.path.display(),
         data.rows(),
@@ -299,37 +292,73 @@ pub fn run(args: &TrainArgs) -> Result<String, CliError> {
             Split::Folds(k) => format!("{k}-fold stratified CV"),
             Split::TestFraction(f) => format!("stratified hold-out of {f} per class"),
         },
-        args.seed,
-    );
-    if let Some(path) = &args.plot {
-        plot::write(path, &format!("{}", data.path.display()), &results)?;
+    )
+}
+
+/// Every loss of `specs` over every round of the split, with progress on stderr.
+fn cross_validate(
+    args: &TrainArgs,
+    specs: &[LossSpec],
+    data: &TrainData,
+    dataset: &Dataset<'_>,
+    fold_of: &[u8],
+    rounds: u8,
+) -> Result<Vec<LossResult>, CliError> {
+    let total: u64 = specs
+        .iter()
+        .map(|s| u64::from(s.recipe.epochs) * u64::from(rounds))
+        .sum();
+    let work = total * data.rows() as u64 * data.feature_names.len() as u64;
+    let mut progress = Progress::new(total, work, args.quiet);
+    let mut results = Vec::new();
+    for spec in specs {
+        progress.start(&spec.name, rounds);
+        let mut outcomes = Vec::new();
+        for round in 0..rounds {
+            outcomes.push(cv::run_round(
+                dataset,
+                fold_of,
+                round,
+                spec,
+                args.seed,
+                args.plot.is_some(),
+                &mut || progress.epoch_done(round),
+            )?);
+        }
+        progress.finish_loss();
+        results.push(LossResult {
+            spec: spec.clone(),
+            rounds: outcomes,
+        });
     }
-    if let (Some(path), Some(spec)) = (&args.save, specs.first()) {
-        let (mut rows, trained_on) = match split {
-            Split::Folds(_) => (
-                (0..data.rows() as u32).collect::<Vec<u32>>(),
-                format!("all {} rows (refit after cross-validation)", data.rows()),
-            ),
-            Split::TestFraction(_) => {
-                let mut rows = vec![0u32; data.rows()];
-                let n =
-                    train_rows(&fold_of, 0, &mut rows).map_err(|e| CliError::new(e.to_string()))?;
-                rows.truncate(n);
-                let text = format!("the {n} training rows of the hold-out split");
-                (rows, text)
-            }
-        };
-        let model = cv::fit(&dataset, &mut rows, spec, args.seed, &mut |_, _, _| {})?;
-        save::write(path, spec, &data.feature_names, &model, &trained_on)?;
-    }
-    Ok(if args.json {
-        let value = if specs.len() > 1 {
-            report::compare_json(&results)
-        } else {
-            results.first().map(report::single_json).unwrap_or_default()
-        };
-        value.to_string()
-    } else {
-        report::table(&intro, &results)
-    })
+    progress.finish();
+    Ok(results)
+}
+
+/// `--save`: refits on all rows (with --folds) or takes the training part of the hold-out,
+/// and writes the model.
+fn save_model(
+    path: &Path,
+    spec: &LossSpec,
+    data: &TrainData,
+    dataset: &Dataset<'_>,
+    fold_of: &[u8],
+    split: Split,
+    seed: u64,
+) -> Result<(), CliError> {
+    let (mut rows, trained_on) = match split {
+        Split::Folds(_) => (
+            (0..data.rows() as u32).collect::<Vec<u32>>(),
+            format!("all {} rows (refit after cross-validation)", data.rows()),
+        ),
+        Split::TestFraction(_) => {
+            let mut rows = vec![0u32; data.rows()];
+            let n = train_rows(fold_of, 0, &mut rows).map_err(|e| CliError::new(e.to_string()))?;
+            rows.truncate(n);
+            let text = format!("the {n} training rows of the hold-out split");
+            (rows, text)
+        }
+    };
+    let model = cv::fit(dataset, &mut rows, spec, seed, &mut |_, _, _| {})?;
+    save::write(path, spec, &data.feature_names, &model, &trained_on)
 }

@@ -18,29 +18,6 @@ pub struct LossResult {
     pub rounds: Vec<RoundOutcome>,
 }
 
-/// The names of the reported metrics, in report order.
-pub const REPORTED: [&str; 7] = [
-    "accuracy",
-    "precision",
-    "recall",
-    "f1",
-    "balanced_accuracy",
-    "gmean",
-    "mcc",
-];
-
-fn field(s: &Scores, name: &str) -> f32 {
-    match name {
-        "accuracy" => s.accuracy,
-        "precision" => s.precision,
-        "recall" => s.recall,
-        "f1" => s.f1,
-        "balanced_accuracy" => s.balanced_accuracy,
-        "gmean" => s.gmean,
-        _ => s.mcc,
-    }
-}
-
 impl LossResult {
     fn counts(&self, test: bool) -> impl Iterator<Item = &Counts> {
         self.rounds
@@ -48,14 +25,17 @@ impl LossResult {
             .map(move |r| if test { &r.test } else { &r.train })
     }
 
-    /// The mean over rounds of each reported metric (each round scored on its own, as
-    /// scikit-learn's `cross_val_score`).
-    pub fn mean(&self, test: bool, name: &str) -> f64 {
+    /// The mean over rounds of each reported metric, in the order of [`Scores::NAMES`]
+    /// (each round scored on its own, as scikit-learn's `cross_val_score`).
+    pub fn means(&self, test: bool) -> [f64; 7] {
         let n = self.rounds.len().max(1) as f64;
-        self.counts(test)
-            .map(|c| f64::from(field(&c.scores(), name)))
-            .sum::<f64>()
-            / n
+        let mut sums = [0.0f64; 7];
+        for c in self.counts(test) {
+            for (sum, v) in sums.iter_mut().zip(c.scores().values()) {
+                *sum += f64::from(v);
+            }
+        }
+        sums.map(|s| s / n)
     }
 
     /// The mean over rounds of `metric` (0 where undefined).
@@ -82,8 +62,8 @@ impl LossResult {
     /// `{"accuracy": .., ..., "mcc": ..}` of the test or training part.
     pub fn scores_json(&self, test: bool) -> Value {
         let mut m = Map::new();
-        for name in REPORTED {
-            m.insert(name.to_string(), json!(round6(self.mean(test, name))));
+        for (name, v) in Scores::NAMES.iter().zip(self.means(test)) {
+            m.insert(name.to_string(), json!(round6(v)));
         }
         Value::Object(m)
     }
@@ -129,9 +109,8 @@ pub fn compare_json(results: &[LossResult]) -> Value {
 
 /// The readable table: one row per metric (the seven reported, then any compared metric
 /// outside them), one column per loss; the best test value of each row is starred.
-pub fn table(intro: &str, results: &[LossResult]) -> String {
+pub fn table(results: &[LossResult]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{intro}");
     for r in results {
         let _ = writeln!(
             out,
@@ -141,19 +120,22 @@ pub fn table(intro: &str, results: &[LossResult]) -> String {
             r.spec.recipe
         );
     }
-    let mut rows: Vec<(String, Vec<f64>, Vec<f64>)> = REPORTED
+    let test_means: Vec<[f64; 7]> = results.iter().map(|r| r.means(true)).collect();
+    let train_means: Vec<[f64; 7]> = results.iter().map(|r| r.means(false)).collect();
+    let mut rows: Vec<(String, Vec<f64>, Vec<f64>)> = Scores::NAMES
         .iter()
-        .map(|name| {
+        .enumerate()
+        .map(|(k, name)| {
             (
                 name.to_string(),
-                results.iter().map(|r| r.mean(true, name)).collect(),
-                results.iter().map(|r| r.mean(false, name)).collect(),
+                test_means.iter().map(|m| m[k]).collect(),
+                train_means.iter().map(|m| m[k]).collect(),
             )
         })
         .collect();
     for other in results {
         if let Some(metric) = &other.spec.metric {
-            if !REPORTED.contains(&other.spec.name.as_str()) {
+            if !Scores::NAMES.contains(&other.spec.name.as_str()) {
                 rows.push((
                     other.spec.name.clone(),
                     results

@@ -32,14 +32,51 @@ pub fn csv(name: &str, body: &str) -> PathBuf {
     path
 }
 
+/// The stdout of a run that must succeed.
+pub fn stdout_of(args: &[&str]) -> String {
+    let out = anyloss(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The JSON printed by a run that must succeed.
+pub fn json_of(args: &[&str]) -> serde_json::Value {
+    let text = stdout_of(args);
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
+}
+
 /// The stderr of a run that must fail as the CLI promises: exit status 2, nothing on
-/// stdout, no panic, exactly one line.
-pub fn stderr_of(args: &[&str]) -> String {
+/// stdout, no panic.
+pub fn failure_of(args: &[&str]) -> String {
     let out = anyloss(args);
     assert_eq!(out.status.code(), Some(2), "expected failure for {args:?}");
-    assert!(out.stdout.is_empty());
+    assert!(out.stdout.is_empty(), "{args:?} printed to stdout");
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+/// The stderr of a failing run (see [`failure_of`]) that is exactly one line.
+pub fn stderr_of(args: &[&str]) -> String {
+    let err = failure_of(args);
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     err
+}
+
+/// Runs `base` followed by each case's extra arguments; each must fail with one line
+/// containing the case's expected text.
+pub fn assert_errors(base: &[&str], cases: &[(&[&str], &str)]) {
+    for (extra, expected) in cases {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        let err = stderr_of(&args);
+        assert!(
+            err.contains(expected),
+            "{args:?}: expected `{expected}` in: {err}"
+        );
+    }
 }

@@ -81,3 +81,29 @@ pub struct Scores {
     /// Matthews correlation coefficient.
     pub mcc: f32,
 }
+
+impl Scores {
+    /// The names of the reported metrics (the field names), in report order.
+    pub const NAMES: [&'static str; 7] = [
+        "accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "balanced_accuracy",
+        "gmean",
+        "mcc",
+    ];
+
+    /// The values in the order of [`Scores::NAMES`].
+    pub fn values(&self) -> [f32; 7] {
+        [
+            self.accuracy,
+            self.precision,
+            self.recall,
+            self.f1,
+            self.balanced_accuracy,
+            self.gmean,
+            self.mcc,
+        ]
+    }
+}

@@ -1,14 +1,19 @@
 //! `anyloss eval`: loss, confusion entries and gradient of a CSV of labels and outputs.
+//!
+//! | data | file |
+//! |---|---|
+//! | one probability or logit per row | [`binary`] |
+//! | `--classes C`: one row of C probabilities or logits | [`multiclass`] |
+
+pub mod binary;
+pub mod multiclass;
 
 use std::path::PathBuf;
 
-use anyloss_core::{Amplifier, BinaryLoss, Degenerate, Input};
+use anyloss_core::Amplifier;
 use clap::Args;
-use serde_json::json;
 
 use crate::error::CliError;
-use crate::metric_arg::MetricArg;
-use crate::table::Table;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -66,79 +71,14 @@ pub struct EvalArgs {
     pub classes: Option<usize>,
     /// With --classes: how per-class values combine (default macro).
     #[arg(long, value_enum)]
-    pub average: Option<crate::eval_multiclass::AverageArg>,
+    pub average: Option<multiclass::AverageArg>,
 }
 
 /// Runs `anyloss eval` and returns the JSON it prints.
 pub fn run(args: &EvalArgs) -> Result<serde_json::Value, CliError> {
     if args.classes.is_some() || args.average.is_some() {
-        return crate::eval_multiclass::run_args(args);
-    }
-    let metric = MetricArg::resolve(&args.metric, args.beta, args.alpha)?;
-    let amplifier =
-        Amplifier::new(args.l).map_err(|e| CliError::new(format!("--l {}: {e}", args.l)))?;
-    let mut loss = BinaryLoss::new(metric).with_amplifier(amplifier);
-    if let Some(v) = args.fallback {
-        loss = loss
-            .with_degenerate(Degenerate::Fallback(v))
-            .map_err(|e| CliError::new(format!("--fallback {v}: {e}")))?;
-    }
-    let table = Table::read(&args.input)?;
-    let value_column = if args.logits { "logit" } else { "prob" };
-    let expected = ["label", value_column];
-    if table.header != expected {
-        return Err(CliError::at(
-            &table.path,
-            1,
-            None,
-            format!(
-                "expected the header `{}`{}, found `{}`",
-                expected.join(","),
-                if args.logits {
-                    ""
-                } else {
-                    " (or `label,logit` with --logits)"
-                },
-                table.header.join(",")
-            ),
-        ));
-    }
-    let labels: Vec<u8> = table.labels(0, 2)?.into_iter().map(|y| y as u8).collect();
-    let mut values = Vec::with_capacity(table.rows.len());
-    for (r, row) in table.rows.iter().enumerate() {
-        let v = row[1] as f32;
-        if !v.is_finite() {
-            return Err(table.error_at(r, Some(2), format!("`{:e}` overflows f32", row[1])));
-        }
-        if !args.logits && !(0.0..=1.0).contains(&v) {
-            return Err(table.error_at(
-                r,
-                Some(2),
-                format!(
-                    "probability `{}` is outside [0, 1] (use --logits for raw scores)",
-                    row[1]
-                ),
-            ));
-        }
-        values.push(v);
-    }
-    let input = if args.logits {
-        Input::Logits(&values)
+        multiclass::run_args(args)
     } else {
-        Input::Probs(&values)
-    };
-    let mut grad = vec![0.0f32; values.len()];
-    let out = loss
-        .loss_and_grad(&labels, input, &mut grad)
-        .map_err(|e| CliError::new(format!("{}: {e}", table.path.display())))?;
-    Ok(json!({
-        "metric": loss.metric().name(),
-        "loss": out.loss,
-        "value": out.metric,
-        "tp": out.confusion.tp,
-        "fn": out.confusion.fn_,
-        "fp": out.confusion.fp,
-        "tn": out.confusion.tn,
-        "grad": grad,
-    }))
+        binary::run(args)
+    }
 }

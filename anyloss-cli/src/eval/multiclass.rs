@@ -5,8 +5,8 @@ use anyloss_core::multiclass::{Averaged, Layout, MulticlassLoss, Objective, Seed
 use anyloss_core::{Amplifier, Average, Error, Input, Metric};
 use serde_json::{json, Value};
 
+use super::EvalArgs;
 use crate::error::CliError;
-use crate::eval::EvalArgs;
 use crate::metric_arg::MetricArg;
 use crate::table::Table;
 
