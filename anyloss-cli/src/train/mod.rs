@@ -1,4 +1,4 @@
-//! `anyloss train`: fine-tune a logistic head on a CSV with BCE, a metric loss or the hybrid,
+//! `anyloss train`: fine-tune a logistic or MLP head on a CSV with BCE, a metric loss or the hybrid,
 //! under stratified seeded cross-validation, using `anyloss_core::train` (the code the
 //! firmware runs).
 //!
@@ -8,6 +8,7 @@
 //! | the CSV and its checks | [`data`] |
 //! | per-loss settings and the evidence-based defaults | [`recipe`] |
 //! | `--loss` / `--compare` resolution | [`loss`] |
+//! | `--model` architectures | [`model`] |
 //! | split, fit, evaluate per round | [`cv`] |
 //! | means, table, JSON | [`report`] |
 //! | progress on stderr | [`progress`] |
@@ -17,6 +18,7 @@
 pub mod cv;
 pub mod data;
 pub mod loss;
+pub mod model;
 pub mod plot;
 pub mod progress;
 pub mod recipe;
@@ -32,6 +34,7 @@ use crate::error::CliError;
 
 use self::data::TrainData;
 use self::loss::LossSpec;
+use self::model::ModelArch;
 use self::progress::Progress;
 use self::recipe::{OptimizerKind, Recipe};
 use self::report::LossResult;
@@ -81,7 +84,11 @@ pub struct TrainArgs {
     /// e.g. `bce,f1,gmean`.
     #[arg(long, value_delimiter = ',', conflicts_with = "loss")]
     pub compare: Option<Vec<String>>,
-    /// Epochs (default 500).
+    /// The head: `linear` (logistic regression), `mlp:H` (one hidden ReLU layer of H
+    /// units) or `mlp:H1,H2` (two), with a sigmoid output.
+    #[arg(long, default_value = "linear", value_parser = parse_model)]
+    pub model: ModelArch,
+    /// Epochs (default 500; 300 for an MLP).
     #[arg(long)]
     pub epochs: Option<u32>,
     /// Learning rate (default: 1 for bce, 0.3 for a metric loss with SGD; 0.01 with Adam).
@@ -166,7 +173,9 @@ impl TrainArgs {
                     spec.name
                 )));
             }
-            spec.recipe = self.apply(spec.recipe, spec.metric.is_some(), names.len() > 1)?;
+            let is_metric = spec.metric.is_some();
+            let base = Recipe::default_for(is_metric, self.model);
+            spec.recipe = self.apply(base, is_metric, names.len() > 1)?;
             specs.push(spec);
         }
         for (flag, given, parameter) in [
@@ -253,7 +262,7 @@ pub fn run(args: &TrainArgs) -> Result<String, CliError> {
     let dataset = Dataset::new(&data.features, &data.labels, data.feature_names.len())
         .map_err(|e| CliError::new(format!("{}: {e}", data.path.display())))?;
     let fold_of = cv::assign_folds(&data.labels, split, args.seed)?;
-    let intro = intro(&data, split, args.seed);
+    let intro = intro(&data, split, args.seed, args.model);
     if !args.json {
         crate::emit(&intro)?;
     } else if !args.quiet {
@@ -264,7 +273,7 @@ pub fn run(args: &TrainArgs) -> Result<String, CliError> {
         plot::write(path, &data.path.display().to_string(), &results)?;
     }
     if let (Some(path), Some(spec)) = (&args.save, specs.first()) {
-        save_model(path, spec, &data, &dataset, &fold_of, split, args.seed)?;
+        save_model(path, spec, args, &data, &dataset, &fold_of, split)?;
     }
     Ok(if args.json {
         let value = if specs.len() > 1 {
@@ -278,11 +287,15 @@ pub fn run(args: &TrainArgs) -> Result<String, CliError> {
     })
 }
 
+fn parse_model(text: &str) -> Result<ModelArch, String> {
+    text.parse().map_err(|e: CliError| e.to_string())
+}
+
 /// The header: the data, the split and the seed.
-fn intro(data: &TrainData, split: Split, seed: u64) -> String {
+fn intro(data: &TrainData, split: Split, seed: u64, model: ModelArch) -> String {
     format!(
-        "anyloss train: {}: {} rows ({} with label 1, {:.1}%), {} features; {}, seed {seed}; \
-         threshold 0.5",
+        "anyloss train: {}: {} rows ({} with label 1, {:.1}%), {} features; model {model}; \
+         {}, seed {seed}; threshold 0.5",
         data.path.display(),
         data.rows(),
         data.positives(),
@@ -320,6 +333,7 @@ fn cross_validate(
                 fold_of,
                 round,
                 spec,
+                args.model,
                 args.seed,
                 args.plot.is_some(),
                 &mut || progress.epoch_done(round),
@@ -340,11 +354,11 @@ fn cross_validate(
 fn save_model(
     path: &Path,
     spec: &LossSpec,
+    args: &TrainArgs,
     data: &TrainData,
     dataset: &Dataset<'_>,
     fold_of: &[u8],
     split: Split,
-    seed: u64,
 ) -> Result<(), CliError> {
     let (mut rows, trained_on) = match split {
         Split::Folds(_) => (
@@ -359,6 +373,20 @@ fn save_model(
             (rows, text)
         }
     };
-    let model = cv::fit(dataset, &mut rows, spec, seed, &mut |_, _, _| {})?;
-    save::write(path, spec, &data.feature_names, &model, &trained_on)
+    let model = cv::fit(
+        dataset,
+        &mut rows,
+        spec,
+        args.model,
+        args.seed,
+        &mut |_, _, _| {},
+    )?;
+    save::write(
+        path,
+        spec,
+        args.model,
+        &data.feature_names,
+        &model,
+        &trained_on,
+    )
 }
