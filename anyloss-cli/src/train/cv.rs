@@ -17,6 +17,7 @@ use crate::metric_arg::MetricArg;
 use super::loss::LossSpec;
 use super::model::ModelArch;
 use super::recipe::{OptimizerKind, Recipe};
+use super::threshold;
 
 /// Samples per chunk of the two-pass gradient. A device that uses the same chunk length
 /// reproduces the host's bits; any length gives the same gradient up to rounding.
@@ -43,6 +44,8 @@ pub struct RoundOutcome {
     pub test: Counts,
     /// One point per epoch when curves were requested, else empty.
     pub curve: Vec<EpochPoint>,
+    /// The decision threshold used.
+    pub threshold: f32,
 }
 
 /// A trained model: the head, the standardisation it expects and its decision threshold.
@@ -245,16 +248,44 @@ pub fn counts(
     .map_err(core_error)
 }
 
+/// How every round of a run is trained, besides the loss's recipe.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// The head.
+    pub arch: ModelArch,
+    /// Seed of the shuffles and the head's initialisation.
+    pub seed: u64,
+    /// Measure the test F1 after every epoch.
+    pub curves: bool,
+    /// Tune the decision threshold on the training rows ([`threshold::tune`]).
+    pub tune_threshold: bool,
+}
+
+/// Trains `spec` on the rows `train` as `settings` say, the threshold tuned on them when
+/// asked.
+pub fn fit_model(
+    data: &Dataset<'_>,
+    train: &mut [u32],
+    spec: &LossSpec,
+    settings: Settings,
+    epoch_done: &mut dyn FnMut(f32, &dyn Head, &HostScaler),
+) -> Result<Model, CliError> {
+    let threshold = if settings.tune_threshold {
+        threshold::tune(data, train, spec, settings.arch, settings.seed)?
+    } else {
+        0.5
+    };
+    let model = fit(data, train, spec, settings.arch, settings.seed, epoch_done)?;
+    Ok(Model { threshold, ..model })
+}
+
 /// Round `round` of the split `fold_of`: train on the other folds, test on this one.
-/// With `curves`, the test F1 is measured after every epoch.
 pub fn run_round(
     data: &Dataset<'_>,
     fold_of: &[u8],
     round: u8,
     spec: &LossSpec,
-    arch: ModelArch,
-    seed: u64,
-    curves: bool,
+    settings: Settings,
     tick: &mut dyn FnMut(),
 ) -> Result<RoundOutcome, CliError> {
     let mut train = vec![0u32; fold_of.len()];
@@ -265,14 +296,13 @@ pub fn run_round(
     test.truncate(n_test);
     let train_sorted = train.clone();
     let mut curve = Vec::new();
-    let model = fit(
+    let model = fit_model(
         data,
         &mut train,
         spec,
-        arch,
-        seed,
+        settings,
         &mut |loss, head, scaler| {
-            if curves {
+            if settings.curves {
                 let f1 = counts(head, scaler, data, &test, 0.5).map_or(0.0, |c| c.scores().f1);
                 curve.push(EpochPoint { loss, test_f1: f1 });
             }
@@ -284,6 +314,7 @@ pub fn run_round(
         train: counts(&*head, &scaler, data, &train_sorted, model.threshold)?,
         test: counts(&*head, &scaler, data, &test, model.threshold)?,
         curve,
+        threshold: model.threshold,
     })
 }
 
