@@ -2,7 +2,9 @@
 //! every head's logits written out independently of the crate.
 #![allow(dead_code)] // each test binary uses its own subset
 
-use anyloss_core::train::{HeadShape, Scratch};
+use anyloss_core::metrics::F1;
+use anyloss_core::train::{Batching, BinaryObjective, FitConfig, HeadShape, Scratch};
+use anyloss_core::{Amplifier, BinaryLoss};
 
 /// Owned training buffers for a head of `shape` and chunks of `chunk` samples.
 pub struct Buffers {
@@ -74,4 +76,22 @@ pub fn logits_f64(params: &[f64], shape: HeadShape, x: &[f64]) -> Vec<f64> {
 /// A reproducible uniform draw in [lo, hi) from a SplitMix64 stream.
 pub fn uniform(rng: &mut anyloss_core::train::SplitMix64, lo: f32, hi: f32) -> f32 {
     lo + (hi - lo) * (rng.next_u32() as f64 / u32::MAX as f64) as f32
+}
+
+pub fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+pub fn config(epochs: u32, batch: usize, seed: u64, warm: u32) -> FitConfig {
+    FitConfig {
+        epochs,
+        batching: Batching { size: batch },
+        seed,
+        warm_start_epochs: warm,
+    }
+}
+
+pub fn f1_loss(l: f32, mix: f32) -> BinaryObjective<F1> {
+    let loss = BinaryLoss::new(F1).with_amplifier(Amplifier::new(l).unwrap());
+    BinaryObjective::hybrid(loss, mix).unwrap()
 }
