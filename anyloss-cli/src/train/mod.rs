@@ -49,6 +49,9 @@ Examples:
   # One loss, JSON of the test and train metrics (means over folds)
   anyloss train --data examples/data/ecoli3.csv --loss f1 --json
 
+  # An MLP with 16 hidden units; the decision threshold tuned for F1 on the training folds
+  anyloss train --data examples/data/yeast3.csv --compare bce,f1 --model mlp:16 --tune-threshold
+
   # F2 as the hybrid 0.5*BCE + 0.5*(1-F2), Adam, a 25% hold-out; save model and curves
   anyloss train --data examples/data/pima.csv --loss fbeta --beta 2 --mix 0.5 \\
       --optimizer adam --test-fraction 0.25 --save model.json --plot curves.svg
@@ -60,8 +63,10 @@ Defaults (chosen by evidence, see EVIDENCE.md): bce trains to convergence with S
 batch 64, 500 epochs; a metric loss trains 20 epochs of BCE (warm start), then the pure
 metric loss 1-M with L=10: SGD lr 0.3, batch 64, 500 epochs in all. Every flag overrides
 the recipe of every loss it applies to; --mix, --l and --warm-start apply to metric losses
-only. Weights start at zero. Prediction
-is p >= 0.5.
+only. Weights start at zero. With --model mlp:H (or mlp:H1,H2) the head has hidden ReLU
+layers, He-initialised from --seed, and the defaults become Adam lr 0.01, batch 64, 300
+epochs (a metric loss: 20 of them BCE warm start). Prediction is p >= 0.5, or p >= the
+threshold --tune-threshold picks on each training part by inner CV.
 
 Output: a table of test and train metrics (mean over folds); with --json
 {\"test\":{accuracy,precision,recall,f1,balanced_accuracy,gmean,mcc},\"train\":{...}}, or with
