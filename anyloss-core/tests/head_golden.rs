@@ -9,47 +9,7 @@ use anyloss_core::multiclass::{Average, MulticlassLoss};
 use anyloss_core::train::*;
 use anyloss_core::{Amplifier, BinaryLoss};
 use serde_json::Value;
-use support::Buffers;
-
-fn head(shape: HeadShape, params: Vec<f32>) -> Box<dyn Head> {
-    match (shape.hidden, shape.outputs) {
-        ([0, 0], 1) => Box::new(Logistic::new(params).unwrap()),
-        ([0, 0], c) => Box::new(Softmax::new(params, c).unwrap()),
-        _ => Box::new(Mlp::new(params, shape).unwrap()),
-    }
-}
-
-fn gradient<O: BatchObjective>(
-    shape: HeadShape,
-    params: Vec<f32>,
-    objective: O,
-    data: &Dataset<'_>,
-) -> (f32, Vec<f32>) {
-    let f = shape.features;
-    let identity = Standardizer::from_parts(vec![0.0; f], vec![1.0; f]).unwrap();
-    let mut head = head(shape, params);
-    let sgd = Sgd::new(0.1, 0.0, vec![0.0; shape.params()]).unwrap();
-    let config = FitConfig {
-        epochs: 1,
-        batching: Batching { size: 0 },
-        seed: 0,
-        warm_start_epochs: 0,
-    };
-    // A 5-sample chunk: the golden batch of 12 streams through three chunks.
-    let mut buffers = Buffers::new(shape, 5);
-    let mut trainer = Trainer::new(
-        &mut *head,
-        sgd,
-        objective,
-        config,
-        identity.scaling(),
-        buffers.scratch(),
-    )
-    .unwrap();
-    let rows: Vec<u32> = (0..data.len() as u32).collect();
-    let (loss, grad) = trainer.gradient(data, &rows).unwrap();
-    (loss.loss, grad.to_vec())
-}
+use support::batch_gradient;
 
 fn floats(v: &Value) -> Vec<f32> {
     v.as_array()
@@ -57,6 +17,17 @@ fn floats(v: &Value) -> Vec<f32> {
         .iter()
         .map(|x| x.as_f64().unwrap() as f32)
         .collect()
+}
+
+/// A 5-sample chunk: the golden batch of 12 streams through three chunks.
+fn golden_gradient<O: BatchObjective>(
+    shape: HeadShape,
+    params: Vec<f32>,
+    objective: O,
+    data: &Dataset<'_>,
+) -> (f32, Vec<f32>) {
+    let rows: Vec<u32> = (0..data.len() as u32).collect();
+    batch_gradient(shape, &params, objective, data, &rows, 5)
 }
 
 #[test]
@@ -96,17 +67,17 @@ fn every_head_matches_pytorch_autograd() {
                 let r = case["r"].as_f64().unwrap() as f32;
                 let objective = BinaryObjective::hybrid(BinaryLoss::new(F1).with_amplifier(l), r);
                 let data = Dataset::new(&x, &y2, f).unwrap();
-                gradient(shape, params, objective.unwrap(), &data)
+                golden_gradient(shape, params, objective.unwrap(), &data)
             }
             "cross_entropy" => {
                 let data = Dataset::new(&x, &y3, f).unwrap();
-                gradient(shape, params, CrossEntropy::new(3).unwrap(), &data)
+                golden_gradient(shape, params, CrossEntropy::new(3).unwrap(), &data)
             }
             "macro_f1" => {
                 let l = Amplifier::new(case["L"].as_f64().unwrap() as f32).unwrap();
                 let loss = MulticlassLoss::averaged(F1, Average::Macro).with_amplifier(l);
                 let data = Dataset::new(&x, &y3, f).unwrap();
-                gradient(
+                golden_gradient(
                     shape,
                     params,
                     ClassMetric::<3, _>::new(loss).unwrap(),

@@ -9,7 +9,7 @@ use anyloss_core::metrics::F1;
 use anyloss_core::multiclass::{Average, MulticlassLoss};
 use anyloss_core::train::*;
 use anyloss_core::{Amplifier, BinaryLoss};
-use support::{logits_f64, uniform, Buffers};
+use support::{batch_gradient, logits_f64, uniform};
 
 const BINARY_SHAPES: [HeadShape; 3] = [
     HeadShape::linear(3, 1),
@@ -38,15 +38,6 @@ const CLASS_SHAPES: [HeadShape; 3] = [
     },
 ];
 
-/// The head of `shape` over `params`: logistic, softmax or MLP.
-pub fn head(shape: HeadShape, params: Vec<f32>) -> Box<dyn Head> {
-    match (shape.hidden, shape.outputs) {
-        ([0, 0], 1) => Box::new(Logistic::new(params).unwrap()),
-        ([0, 0], c) => Box::new(Softmax::new(params, c).unwrap()),
-        _ => Box::new(Mlp::new(params, shape).unwrap()),
-    }
-}
-
 /// `n` samples of 3 features in [−1.5, 1.5) and labels `0..classes` in turn.
 fn data(n: usize, classes: u8, seed: u64) -> (Vec<f32>, Vec<u8>) {
     let mut rng = SplitMix64::new(seed);
@@ -64,8 +55,7 @@ fn random_params(shape: HeadShape, seed: u64) -> Vec<f32> {
         .collect()
 }
 
-/// The crate's loss and gradient of `objective` for `head` over all rows, in chunks of
-/// `chunk`.
+/// The crate's loss and gradient over all rows (in reverse order), in chunks of `chunk`.
 fn crate_gradient<O: BatchObjective>(
     shape: HeadShape,
     params: &[f32],
@@ -75,28 +65,8 @@ fn crate_gradient<O: BatchObjective>(
     chunk: usize,
 ) -> (f32, Vec<f32>) {
     let data = Dataset::new(x, y, 3).unwrap();
-    let identity = Standardizer::from_parts(vec![0.0; 3], vec![1.0; 3]).unwrap();
-    let mut head = head(shape, params.to_vec());
-    let sgd = Sgd::new(0.1, 0.0, vec![0.0; shape.params()]).unwrap();
-    let config = FitConfig {
-        epochs: 1,
-        batching: Batching { size: 0 },
-        seed: 0,
-        warm_start_epochs: 0,
-    };
-    let mut buffers = Buffers::new(shape, chunk);
-    let mut trainer = Trainer::new(
-        &mut *head,
-        sgd,
-        objective,
-        config,
-        identity.scaling(),
-        buffers.scratch(),
-    )
-    .unwrap();
     let rows: Vec<u32> = (0..y.len() as u32).rev().collect();
-    let (loss, grad) = trainer.gradient(&data, &rows).unwrap();
-    (loss.loss, grad.to_vec())
+    batch_gradient(shape, params, objective, &data, &rows, chunk)
 }
 
 /// Checks the crate's gradient against central differences of `reference` at `params`.

@@ -3,7 +3,10 @@
 #![allow(dead_code)] // each test binary uses its own subset
 
 use anyloss_core::metrics::F1;
-use anyloss_core::train::{Batching, BinaryObjective, FitConfig, HeadShape, Scratch};
+use anyloss_core::train::{
+    BatchObjective, Batching, BinaryObjective, Dataset, FitConfig, Head, HeadShape, Logistic, Mlp,
+    Scratch, Sgd, Softmax, Standardizer, Trainer,
+};
 use anyloss_core::{Amplifier, BinaryLoss};
 
 /// Owned training buffers for a head of `shape` and chunks of `chunk` samples.
@@ -94,4 +97,42 @@ pub fn config(epochs: u32, batch: usize, seed: u64, warm: u32) -> FitConfig {
 pub fn f1_loss(l: f32, mix: f32) -> BinaryObjective<F1> {
     let loss = BinaryLoss::new(F1).with_amplifier(Amplifier::new(l).unwrap());
     BinaryObjective::hybrid(loss, mix).unwrap()
+}
+
+/// The head of `shape` over `params`: logistic, softmax or MLP.
+pub fn head(shape: HeadShape, params: Vec<f32>) -> Box<dyn Head> {
+    match (shape.hidden, shape.outputs) {
+        ([0, 0], 1) => Box::new(Logistic::new(params).unwrap()),
+        ([0, 0], c) => Box::new(Softmax::new(params, c).unwrap()),
+        _ => Box::new(Mlp::new(params, shape).unwrap()),
+    }
+}
+
+/// The crate's loss and gradient of `objective` for the head of `shape` at `params` over
+/// `rows` of `data` (already standardised), streamed in chunks of `chunk` samples.
+pub fn batch_gradient<O: BatchObjective>(
+    shape: HeadShape,
+    params: &[f32],
+    objective: O,
+    data: &Dataset<'_>,
+    rows: &[u32],
+    chunk: usize,
+) -> (f32, Vec<f32>) {
+    let f = shape.features;
+    let identity = Standardizer::from_parts(vec![0.0; f], vec![1.0; f]).unwrap();
+    let mut head = head(shape, params.to_vec());
+    let sgd = Sgd::new(0.1, 0.0, vec![0.0; shape.params()]).unwrap();
+    let mut buffers = Buffers::new(shape, chunk);
+    let scratch = buffers.scratch();
+    let mut trainer = Trainer::new(
+        &mut *head,
+        sgd,
+        objective,
+        config(1, 0, 0, 0),
+        identity.scaling(),
+        scratch,
+    )
+    .unwrap();
+    let (loss, grad) = trainer.gradient(data, rows).unwrap();
+    (loss.loss, grad.to_vec())
 }
