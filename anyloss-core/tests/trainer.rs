@@ -42,7 +42,7 @@ fn three_blobs(seed: u64) -> (Vec<f32>, Vec<u8>) {
 
 /// Fits a binary head of `shape` (He-initialised from seed 5 when it has hidden layers)
 /// on all rows; returns its parameters, its counts on all rows and the epoch reports.
-fn fit_binary(
+fn fit_binary_head(
     x: &[f32],
     y: &[u8],
     shape: HeadShape,
@@ -96,10 +96,11 @@ fn fits_are_reproducible_learn_and_follow_the_warm_start() {
     for shape in [HeadShape::linear(2, 1), mlp] {
         let objective = f1_loss(10.0, 0.5);
         let cfg = config(30, 32, 11, 5);
-        let (a, counts, reports) = fit_binary(&x, &y, shape, objective, cfg, 16);
-        let (b, _, _) = fit_binary(&x, &y, shape, objective, cfg, 16);
+        let (a, counts, reports) = fit_binary_head(&x, &y, shape, objective, cfg, 16);
+        let (b, _, _) = fit_binary_head(&x, &y, shape, objective, cfg, 16);
         assert_eq!(bits(&a), bits(&b), "same seed, same bits");
-        let (c, _, _) = fit_binary(&x, &y, shape, objective, FitConfig { seed: 12, ..cfg }, 16);
+        let (c, _, _) =
+            fit_binary_head(&x, &y, shape, objective, FitConfig { seed: 12, ..cfg }, 16);
         assert_ne!(bits(&a), bits(&c));
         assert_eq!(reports.len(), 30);
         assert!(reports[..5].iter().all(|r| r.warm_start && r.loss == r.bce));
@@ -110,8 +111,8 @@ fn fits_are_reproducible_learn_and_follow_the_warm_start() {
 
         // Full-dataset epochs streamed through a 7-sample chunk agree with a one-chunk batch.
         let full = config(20, 0, 1, 0);
-        let (s, _, _) = fit_binary(&x, &y, shape, objective, full, 7);
-        let (o, _, _) = fit_binary(&x, &y, shape, objective, full, 512);
+        let (s, _, _) = fit_binary_head(&x, &y, shape, objective, full, 7);
+        let (o, _, _) = fit_binary_head(&x, &y, shape, objective, full, 512);
         for (u, v) in s.iter().zip(&o) {
             assert!((u - v).abs() < 1e-3, "{shape:?}: {s:?} vs {o:?}");
         }
@@ -130,7 +131,7 @@ fn an_mlp_learns_what_a_linear_head_cannot() {
     }
     let objective = f1_loss(10.0, 0.5);
     let cfg = config(150, 32, 3, 20);
-    let (_, linear, _) = fit_binary(&x, &y, HeadShape::linear(2, 1), objective, cfg, 64);
+    let (_, linear, _) = fit_binary_head(&x, &y, HeadShape::linear(2, 1), objective, cfg, 64);
     let one = HeadShape {
         features: 2,
         hidden: [16, 0],
@@ -141,8 +142,8 @@ fn an_mlp_learns_what_a_linear_head_cannot() {
         hidden: [8, 8],
         outputs: 1,
     };
-    let (_, mlp1, _) = fit_binary(&x, &y, one, objective, cfg, 64);
-    let (_, mlp2, _) = fit_binary(&x, &y, two, objective, cfg, 64);
+    let (_, mlp1, _) = fit_binary_head(&x, &y, one, objective, cfg, 64);
+    let (_, mlp2, _) = fit_binary_head(&x, &y, two, objective, cfg, 64);
     let (l, m1, m2) = (linear.scores().f1, mlp1.scores().f1, mlp2.scores().f1);
     assert!(
         m1 > 0.9 && m2 > 0.9 && l < 0.7,
