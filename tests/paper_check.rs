@@ -33,12 +33,20 @@ fn mean_test_f1(data: &TrainData, spec: &LossSpec) -> f64 {
     let scores: Vec<f64> = (0..split.rounds())
         .map(|round| {
             let outcome =
-                cv::run_round(&dataset, &fold_of, round, spec, 0, false, &mut || {}).unwrap();
+                cv::run_round(&dataset, &fold_of, round, spec, SETTINGS, &mut || {}).unwrap();
             f64::from(outcome.test.scores().f1)
         })
         .collect();
     scores.iter().sum::<f64>() / scores.len() as f64
 }
+
+/// The defaults: a linear head, seed 0, threshold 0.5.
+const SETTINGS: cv::Settings = cv::Settings {
+    arch: anyloss_cli::train::model::ModelArch::Linear,
+    seed: 0,
+    curves: false,
+    tune_threshold: false,
+};
 
 #[test]
 #[ignore = "trains models; CI runs it with --release -- --ignored"]

@@ -5,6 +5,7 @@ use anyloss_core::metrics::Builtin;
 use crate::error::CliError;
 use crate::metric_arg::{builtin_takes, MetricArg};
 
+use super::model::ModelArch;
 use super::recipe::Recipe;
 
 /// One loss to train: BCE (`metric: None`) or a metric loss, and how to train it.
@@ -38,7 +39,7 @@ impl LossSpec {
         };
         Ok(Self {
             name: name.to_string(),
-            recipe: Recipe::default_for(metric.is_some()),
+            recipe: Recipe::default_for(metric.is_some(), ModelArch::Linear),
             metric,
         })
     }

@@ -1,4 +1,4 @@
-//! `anyloss train`: fine-tune a logistic head on a CSV with BCE, a metric loss or the hybrid,
+//! `anyloss train`: fine-tune a logistic or MLP head on a CSV with BCE, a metric loss or the hybrid,
 //! under stratified seeded cross-validation, using `anyloss_core::train` (the code the
 //! firmware runs).
 //!
@@ -8,20 +8,24 @@
 //! | the CSV and its checks | [`data`] |
 //! | per-loss settings and the evidence-based defaults | [`recipe`] |
 //! | `--loss` / `--compare` resolution | [`loss`] |
+//! | `--model` architectures | [`model`] |
 //! | split, fit, evaluate per round | [`cv`] |
 //! | means, table, JSON | [`report`] |
 //! | progress on stderr | [`progress`] |
 //! | `--plot` SVG | [`plot`] |
 //! | `--save` JSON | [`save`] |
+//! | `--tune-threshold` by inner CV | [`threshold`] |
 
 pub mod cv;
 pub mod data;
 pub mod loss;
+pub mod model;
 pub mod plot;
 pub mod progress;
 pub mod recipe;
 pub mod report;
 pub mod save;
+pub mod threshold;
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +36,7 @@ use crate::error::CliError;
 
 use self::data::TrainData;
 use self::loss::LossSpec;
+use self::model::ModelArch;
 use self::progress::Progress;
 use self::recipe::{OptimizerKind, Recipe};
 use self::report::LossResult;
@@ -44,6 +49,9 @@ Examples:
   # One loss, JSON of the test and train metrics (means over folds)
   anyloss train --data examples/data/ecoli3.csv --loss f1 --json
 
+  # An MLP with 16 hidden units; the decision threshold tuned for F1 on the training folds
+  anyloss train --data examples/data/yeast3.csv --compare bce,f1 --model mlp:16 --tune-threshold
+
   # F2 as the hybrid 0.5*BCE + 0.5*(1-F2), Adam, a 25% hold-out; save model and curves
   anyloss train --data examples/data/pima.csv --loss fbeta --beta 2 --mix 0.5 \\
       --optimizer adam --test-fraction 0.25 --save model.json --plot curves.svg
@@ -55,8 +63,10 @@ Defaults (chosen by evidence, see EVIDENCE.md): bce trains to convergence with S
 batch 64, 500 epochs; a metric loss trains 20 epochs of BCE (warm start), then the pure
 metric loss 1-M with L=10: SGD lr 0.3, batch 64, 500 epochs in all. Every flag overrides
 the recipe of every loss it applies to; --mix, --l and --warm-start apply to metric losses
-only. Weights start at zero. Prediction
-is p >= 0.5.
+only. Weights start at zero. With --model mlp:H (or mlp:H1,H2) the head has hidden ReLU
+layers, He-initialised from --seed, and the defaults become Adam lr 0.01, batch 64, 300
+epochs (a metric loss: 20 of them BCE warm start). Prediction is p >= 0.5, or p >= the
+threshold --tune-threshold picks on each training part by inner CV.
 
 Progress: the header comes first (above the table, or on stderr with --json), then
 progress on stderr while training: a bar on a terminal, else a line per loss and at least
@@ -86,7 +96,11 @@ pub struct TrainArgs {
     /// e.g. `bce,f1,gmean`.
     #[arg(long, value_delimiter = ',', conflicts_with = "loss")]
     pub compare: Option<Vec<String>>,
-    /// Epochs (default 500).
+    /// The head: `linear` (logistic regression), `mlp:H` (one hidden ReLU layer of H
+    /// units) or `mlp:H1,H2` (two), with a sigmoid output.
+    #[arg(long, default_value = "linear", value_parser = parse_model)]
+    pub model: ModelArch,
+    /// Epochs (default 500; 300 for an MLP).
     #[arg(long)]
     pub epochs: Option<u32>,
     /// Learning rate (default: 1 for bce, 0.3 for a metric loss with SGD; 0.01 with Adam).
@@ -132,6 +146,10 @@ pub struct TrainArgs {
     /// Nothing on stderr but errors and warnings: no progress, and with --json no header.
     #[arg(long)]
     pub quiet: bool,
+    /// Pick the decision threshold for the loss's metric (F1 for bce) on each training part
+    /// alone, by a 3-fold inner cross-validation, instead of 0.5; --save stores it.
+    #[arg(long)]
+    pub tune_threshold: bool,
     /// Write the weights and the standardisation to this JSON file (with --folds: refit on
     /// all rows; with --test-fraction: the model of the training part).
     #[arg(long)]
@@ -143,6 +161,15 @@ pub struct TrainArgs {
 }
 
 impl TrainArgs {
+    fn settings(&self) -> cv::Settings {
+        cv::Settings {
+            arch: self.model,
+            seed: self.seed,
+            curves: self.plot.is_some(),
+            tune_threshold: self.tune_threshold,
+        }
+    }
+
     fn split(&self) -> Result<Split, CliError> {
         match (self.folds, self.test_fraction) {
             (_, Some(f)) if !(f > 0.0 && f < 1.0) => Err(CliError::new(format!(
@@ -172,7 +199,9 @@ impl TrainArgs {
                     spec.name
                 )));
             }
-            spec.recipe = self.apply(spec.recipe, spec.metric.is_some(), names.len() > 1)?;
+            let is_metric = spec.metric.is_some();
+            let base = Recipe::default_for(is_metric, self.model);
+            spec.recipe = self.apply(base, is_metric, names.len() > 1)?;
             specs.push(spec);
         }
         for (flag, given, parameter) in [
@@ -259,7 +288,7 @@ pub fn run(args: &TrainArgs) -> Result<String, CliError> {
     let dataset = Dataset::new(&data.features, &data.labels, data.feature_names.len())
         .map_err(|e| CliError::new(format!("{}: {e}", data.path.display())))?;
     let fold_of = cv::assign_folds(&data.labels, split, args.seed)?;
-    let intro = intro(&data, split, args.seed);
+    let intro = intro(&data, split, args);
     if !args.json {
         crate::emit(&intro)?;
     } else if !args.quiet {
@@ -270,7 +299,7 @@ pub fn run(args: &TrainArgs) -> Result<String, CliError> {
         plot::write(path, &data.path.display().to_string(), &results)?;
     }
     if let (Some(path), Some(spec)) = (&args.save, specs.first()) {
-        save_model(path, spec, &data, &dataset, &fold_of, split, args.seed)?;
+        save_model(path, spec, args, &data, &dataset, &fold_of, split)?;
     }
     Ok(if args.json {
         let value = if specs.len() > 1 {
@@ -284,11 +313,25 @@ pub fn run(args: &TrainArgs) -> Result<String, CliError> {
     })
 }
 
+fn parse_model(text: &str) -> Result<ModelArch, String> {
+    text.parse().map_err(|e: CliError| e.to_string())
+}
+
 /// The header: the data, the split and the seed.
-fn intro(data: &TrainData, split: Split, seed: u64) -> String {
+fn intro(data: &TrainData, split: Split, args: &TrainArgs) -> String {
+    let (model, seed) = (args.model, args.seed);
+    let threshold = if args.tune_threshold {
+        format!(
+            "threshold tuned for each loss's metric (f1 for bce) by {}-fold inner CV of each \
+             training part",
+            threshold::INNER_FOLDS
+        )
+    } else {
+        "threshold 0.5".to_string()
+    };
     format!(
-        "anyloss train: {}: {} rows ({} with label 1, {:.1}%), {} features; {}, seed {seed}; \
-         threshold 0.5",
+        "anyloss train: {}: {} rows ({} with label 1, {:.1}%), {} features; model {model}; \
+         {}, seed {seed}; {threshold}",
         data.path.display(),
         data.rows(),
         data.positives(),
@@ -326,8 +369,7 @@ fn cross_validate(
                 fold_of,
                 round,
                 spec,
-                args.seed,
-                args.plot.is_some(),
+                args.settings(),
                 &mut || progress.epoch_done(round),
             )?);
         }
@@ -346,11 +388,11 @@ fn cross_validate(
 fn save_model(
     path: &Path,
     spec: &LossSpec,
+    args: &TrainArgs,
     data: &TrainData,
     dataset: &Dataset<'_>,
     fold_of: &[u8],
     split: Split,
-    seed: u64,
 ) -> Result<(), CliError> {
     let (mut rows, trained_on) = match split {
         Split::Folds(_) => (
@@ -365,6 +407,20 @@ fn save_model(
             (rows, text)
         }
     };
-    let model = cv::fit(dataset, &mut rows, spec, seed, &mut |_, _, _| {})?;
-    save::write(path, spec, &data.feature_names, &model, &trained_on)
+    let model = cv::fit(
+        dataset,
+        &mut rows,
+        spec,
+        args.model,
+        args.seed,
+        &mut |_, _, _| {},
+    )?;
+    save::write(
+        path,
+        spec,
+        args.model,
+        &data.feature_names,
+        &model,
+        &trained_on,
+    )
 }

@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use crate::error::CliError;
 
+use super::model::ModelArch;
+
 /// The optimizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -79,12 +81,39 @@ impl Recipe {
         warm_start: 20,
     };
 
-    /// The default recipe of BCE (`is_metric = false`) or of a metric loss.
-    pub fn default_for(is_metric: bool) -> Recipe {
-        if is_metric {
-            Self::METRIC
-        } else {
-            Self::BCE
+    /// BCE for an MLP head: Adam lr 0.01, batch 64, 300 epochs, He initialisation. The
+    /// PyTorch baseline this project compares against (`EVIDENCE.md`).
+    pub const MLP_BCE: Recipe = Recipe {
+        optimizer: OptimizerKind::Adam,
+        lr: 0.01,
+        momentum: 0.0,
+        epochs: 300,
+        batch: 64,
+        mix: 0.0,
+        l: 10.0,
+        warm_start: 0,
+    };
+
+    /// A metric loss for an MLP head: 20 epochs of BCE as a warm start, then the pure metric
+    /// loss with L = 10; Adam lr 0.01, batch 64, 300 epochs in all (`EVIDENCE.md`).
+    pub const MLP_METRIC: Recipe = Recipe {
+        optimizer: OptimizerKind::Adam,
+        lr: 0.01,
+        momentum: 0.0,
+        epochs: 300,
+        batch: 64,
+        mix: 1.0,
+        l: 10.0,
+        warm_start: 20,
+    };
+
+    /// The default recipe of BCE (`is_metric = false`) or of a metric loss, for `model`.
+    pub fn default_for(is_metric: bool, model: ModelArch) -> Recipe {
+        match (model, is_metric) {
+            (ModelArch::Linear, true) => Self::METRIC,
+            (ModelArch::Linear, false) => Self::BCE,
+            (ModelArch::Mlp(_), true) => Self::MLP_METRIC,
+            (ModelArch::Mlp(_), false) => Self::MLP_BCE,
         }
     }
 

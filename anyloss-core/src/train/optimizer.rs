@@ -22,3 +22,17 @@ pub trait Optimizer {
     /// Forgets all state (momentum, moment estimates, step count): a fresh start.
     fn reset(&mut self);
 }
+
+impl<O: Optimizer + ?Sized> Optimizer for &mut O {
+    fn len(&self) -> usize {
+        (**self).len()
+    }
+
+    fn step(&mut self, params: &mut [f32], grad: &[f32]) -> Result<(), Error> {
+        (**self).step(params, grad)
+    }
+
+    fn reset(&mut self) {
+        (**self).reset()
+    }
+}

@@ -1,15 +1,10 @@
 //! Hard (thresholded) evaluation: confusion counts and the metrics reported for them.
 
 use crate::confusion::Confusion;
-use crate::error::Error;
 use crate::metric::{Degenerate, Metric};
 use crate::metrics::{Accuracy, BalancedAccuracy, GMean, Mcc, Precision, Recall, F1};
 
-use super::dataset::Dataset;
-use super::logistic::LogisticHead;
-use super::standardize::Scaling;
-
-/// Hard confusion counts at threshold 0.5.
+/// Hard confusion counts of a binary classifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct Counts {
@@ -111,19 +106,4 @@ impl Scores {
             self.mcc,
         ]
     }
-}
-
-/// Hard counts of `head` on the rows `rows` of `data` (prediction `p >= 0.5`).
-pub fn evaluate_binary<S: AsRef<[f32]> + AsMut<[f32]>>(
-    head: &LogisticHead<S>,
-    data: &Dataset<'_>,
-    scaling: Scaling<'_>,
-    rows: &[u32],
-) -> Result<Counts, Error> {
-    let mut counts = Counts::default();
-    for &i in rows {
-        let (row, y) = data.sample(i)?;
-        counts.add(y, head.predict(scaling, row)?);
-    }
-    Ok(counts)
 }

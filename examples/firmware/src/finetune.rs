@@ -2,19 +2,21 @@
 //!
 //! The same steps, in the same order, as the host's `anyloss train` (see anyloss-core's
 //! `train` module): a stratified seeded split, a standardiser fitted on the training rows,
-//! a zero-initialised head, `fit_binary`, then hard predictions on the test rows. The data
+//! a zero-initialised head, `Trainer::fit`, then hard predictions on the test rows. The data
 //! stays in flash; every buffer is a fixed array, and nothing is allocated.
 
 use anyloss_core::train::{
-    evaluate_binary, fit_binary, test_rows, train_rows, Batching, BinaryObjective, ChunkScratch,
-    Dataset, FitConfig, LogisticHead, Optimizer, Scores, Scratch, Sgd, Split, Standardizer,
+    test_rows, train_rows, Batching, BinaryObjective, Dataset, FitConfig, HeadShape, Logistic,
+    Optimizer, Scores, Scratch, Sgd, Split, Standardizer, Trainer,
 };
 use anyloss_core::{Amplifier, BinaryLoss, Error, Metric};
 
 use crate::dataset::{F, FEATURES, LABELS, N};
 
+/// The logistic head's sizes.
+const SHAPE: HeadShape = HeadShape::linear(F, 1);
 /// Parameters of the head: `F` weights and a bias.
-const P: usize = F + 1;
+const P: usize = SHAPE.params();
 /// Samples per chunk of the two-pass batch gradient (9 bytes each). The host's chunk is
 /// longer (256), but a batch that fits one chunk is summed the same way on both sides, and
 /// the recipes here use batches of 64.
@@ -121,14 +123,14 @@ impl<'a> Prepared<'a> {
             )?,
             None => BinaryObjective::bce(),
         };
-        let mut sgd = Sgd::new(recipe.lr, recipe.momentum, [0.0f32; P])?;
-        self.fit_and_test_with(&objective, &mut sgd, recipe)
+        let sgd = Sgd::new(recipe.lr, recipe.momentum, [0.0f32; P])?;
+        self.fit_and_test_with(objective, sgd, recipe)
     }
 
     fn fit_and_test_with<M: Metric, O: Optimizer>(
         &mut self,
-        objective: &BinaryObjective<M>,
-        optimizer: &mut O,
+        objective: BinaryObjective<M>,
+        optimizer: O,
         recipe: &Recipe,
     ) -> Result<Scores, Error> {
         // Every fit starts from the training rows in sample order, as a fresh host run does:
@@ -142,7 +144,7 @@ impl<'a> Prepared<'a> {
             }
             _ => return Err(Error::Empty),
         };
-        let mut head = LogisticHead::new([0.0f32; P])?;
+        let head = Logistic::new([0.0f32; P])?;
         let config = FitConfig {
             epochs: recipe.epochs,
             batching: Batching { size: recipe.batch },
@@ -150,28 +152,19 @@ impl<'a> Prepared<'a> {
             warm_start_epochs: recipe.warm_start,
         };
         let (mut logits, mut dz, mut labels) = ([0.0f32; CHUNK], [0.0f32; CHUNK], [0u8; CHUNK]);
-        let mut grad = [0.0f32; P];
-        let mut scratch = Scratch {
-            chunk: ChunkScratch {
-                logits: &mut logits,
-                dz: &mut dz,
-                labels: &mut labels,
-            },
+        let (mut input, mut grad) = ([0.0f32; F], [0.0f32; P]);
+        let scratch = Scratch {
+            input: &mut input,
+            work: &mut [],
+            logits: &mut logits,
+            dz: &mut dz,
+            labels: &mut labels,
             grad: &mut grad,
         };
         let scaling = self.scaler.scaling();
-        fit_binary(
-            &mut head,
-            optimizer,
-            objective,
-            &self.data,
-            scaling,
-            train,
-            &config,
-            &mut scratch,
-            |_, _| {},
-        )?;
+        let mut trainer = Trainer::new(head, optimizer, objective, config, scaling, scratch)?;
+        trainer.fit(&self.data, train, |_, _| {})?;
         let test = self.rows.test.get(..self.n_test).unwrap_or(&[]);
-        Ok(evaluate_binary(&head, &self.data, scaling, test)?.scores())
+        Ok(trainer.counts(&self.data, test, 0.5)?.scores())
     }
 }
