@@ -1,9 +1,10 @@
 //! What a binary head is trained to minimise: BCE, a metric loss, or the hybrid of both.
 
 use crate::amplifier::sigmoid;
-use crate::confusion::{Confusion, Input};
+use crate::confusion::Confusion;
+use crate::samples::Input;
 use crate::error::{Error, Parameter};
-use crate::grad::{BinaryLoss, LossOutput};
+use crate::binary::{BinaryLoss, LossOutput};
 use crate::metric::Metric;
 
 use super::batch_objective::{BatchLoss, BatchObjective};

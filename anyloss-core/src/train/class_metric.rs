@@ -1,7 +1,7 @@
 //! A multi-class metric loss ([`MulticlassLoss`]: an averaged metric of the one-vs-rest soft
 //! entries through the softmax) as a training objective.
 
-use crate::confusion::Input;
+use crate::samples::Input;
 use crate::error::{Error, Parameter};
 use crate::multiclass::{ClassConfusion, Layout, MulticlassLoss, MulticlassOutput, Objective};
 
