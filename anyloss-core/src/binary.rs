@@ -245,7 +245,13 @@ impl<M: Metric, S: Samples, V: SampleWeights> AtWidth for TwoPass<'_, M, S, V> {
     fn run<const W: usize>(self) -> Self::Output {
         let amp = &self.loss.amplifier;
         let c = (self.input).entries_into::<V, W>(amp, self.labels, self.weights, self.grad)?;
-        let out = self.loss.checked_evaluate(&c)?;
+        // Checked here rather than through `checked_evaluate`: one finiteness test keeps the
+        // error's construction out of this frame (the device's stack budget).
+        let e = self.loss.degenerate.resolve(&self.loss.metric, &c);
+        if !e.is_finite() {
+            return Err(crate::metric::non_finite(&e));
+        }
+        let out = BinaryLoss::<M>::output(&c, e);
         scale_by_label::<W>(&out.coefficients, self.labels, self.grad)?;
         Ok(out)
     }

@@ -77,15 +77,21 @@ impl Evaluation {
     /// The first output that is NaN or infinite, if any.
     pub fn first_non_finite(&self) -> Option<MetricOutput> {
         let p = &self.partials;
-        [
-            (self.value, MetricOutput::Value),
-            (p.tp, MetricOutput::PartialTp),
-            (p.fn_, MetricOutput::PartialFn),
-            (p.fp, MetricOutput::PartialFp),
-            (p.tn, MetricOutput::PartialTn),
-        ]
-        .into_iter()
-        .find_map(|(v, o)| (!v.is_finite()).then_some(o))
+        // A chain of tests, not a table: this runs in the error path of every device call,
+        // whose flash budget a table of pairs would take.
+        if !self.value.is_finite() {
+            Some(MetricOutput::Value)
+        } else if !p.tp.is_finite() {
+            Some(MetricOutput::PartialTp)
+        } else if !p.fn_.is_finite() {
+            Some(MetricOutput::PartialFn)
+        } else if !p.fp.is_finite() {
+            Some(MetricOutput::PartialFp)
+        } else if !p.tn.is_finite() {
+            Some(MetricOutput::PartialTn)
+        } else {
+            None
+        }
     }
 
     /// True when the value and every partial are finite.
@@ -166,6 +172,14 @@ pub enum Degenerate {
     Fallback(f32),
 }
 
+/// The error for an evaluation known to have a non-finite output; out of line, so the
+/// finite path (every call on a device) carries none of its frame.
+#[cold]
+#[inline(never)]
+pub(crate) fn non_finite(e: &Evaluation) -> Error {
+    Error::NonFiniteMetric(e.first_non_finite().unwrap_or(MetricOutput::Value))
+}
+
 impl Default for Degenerate {
     fn default() -> Self {
         Degenerate::Smooth(1.0)
@@ -194,19 +208,26 @@ impl Degenerate {
         metric: &M,
         c: &Confusion,
     ) -> Result<Evaluation, Error> {
-        let found = |e: Evaluation| match e.first_non_finite() {
-            Some(output) => Err(Error::NonFiniteMetric(output)),
-            None => Ok(e),
-        };
+        let e = self.resolve(metric, c);
+        if e.is_finite() {
+            Ok(e)
+        } else {
+            Err(non_finite(&e))
+        }
+    }
+
+    /// The policy's evaluation, non-finite outputs included: a defined point is never
+    /// smoothed, so an overflow there stays visible to [`Degenerate::checked`].
+    #[inline(always)]
+    pub(crate) fn resolve<M: Metric + ?Sized>(self, metric: &M, c: &Confusion) -> Evaluation {
         if let Some(e) = metric.evaluate(c) {
-            return found(e);
+            return e;
         }
         match self {
-            Degenerate::Smooth(eps) => match metric.evaluate(&c.smoothed(eps)) {
-                Some(e) => found(e),
-                None => Ok(Evaluation::new(0.0, Partials::ZERO)),
-            },
-            Degenerate::Fallback(v) => Ok(Evaluation::new(v, Partials::ZERO)),
+            Degenerate::Smooth(eps) => metric
+                .evaluate(&c.smoothed(eps))
+                .unwrap_or(Evaluation::new(0.0, Partials::ZERO)),
+            Degenerate::Fallback(v) => Evaluation::new(v, Partials::ZERO),
         }
     }
 
