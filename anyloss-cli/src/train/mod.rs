@@ -18,6 +18,7 @@
 
 pub mod cv;
 pub mod data;
+pub mod fit;
 pub mod loss;
 pub mod model;
 pub mod plot;
@@ -407,7 +408,7 @@ fn save_model(
             (rows, text)
         }
     };
-    let model = cv::fit(
+    let model = fit::fit(
         dataset,
         &mut rows,
         spec,

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::error::CliError;
 
-use super::cv::Model;
+use super::fit::Model;
 use super::loss::LossSpec;
 use super::model::ModelArch;
 

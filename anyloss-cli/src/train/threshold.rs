@@ -14,7 +14,7 @@ use anyloss_core::{sigmoid, Metric};
 
 use crate::error::CliError;
 
-use super::cv::{self, Model};
+use super::fit::{self, Model};
 use super::loss::LossSpec;
 use super::model::ModelArch;
 
@@ -57,7 +57,7 @@ pub fn tune(
                 fit_rows.push(row);
             }
         }
-        let model = cv::fit(data, &mut fit_rows, spec, arch, seed, &mut |_, _, _| {})?;
+        let model = fit::fit(data, &mut fit_rows, spec, arch, seed, &mut |_, _, _| {})?;
         scored.extend(probabilities(&model, data, &held)?);
     }
     Ok(match &spec.metric {

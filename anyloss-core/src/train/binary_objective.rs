@@ -1,11 +1,11 @@
 //! What a binary head is trained to minimise: BCE, a metric loss, or the hybrid of both.
 
 use crate::amplifier::sigmoid;
-use crate::confusion::Confusion;
-use crate::samples::Input;
-use crate::error::{Error, Parameter};
 use crate::binary::{BinaryLoss, LossOutput};
+use crate::confusion::Confusion;
+use crate::error::{Error, Parameter};
 use crate::metric::Metric;
+use crate::samples::Input;
 
 use super::batch_objective::{BatchLoss, BatchObjective};
 use super::cross_entropy::bce_with_logit;

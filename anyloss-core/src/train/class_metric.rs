@@ -1,9 +1,9 @@
 //! A multi-class metric loss ([`MulticlassLoss`]: an averaged metric of the one-vs-rest soft
 //! entries through the softmax) as a training objective.
 
-use crate::samples::Input;
 use crate::error::{Error, Parameter};
 use crate::multiclass::{ClassConfusion, Layout, MulticlassLoss, MulticlassOutput, Objective};
+use crate::samples::Input;
 
 use super::batch_objective::{BatchLoss, BatchObjective};
 use super::softmax_head::MAX_CLASSES;
