@@ -146,13 +146,10 @@ impl Metric for MetricArg {
     }
 }
 
-/// Whether the built-in metric `name` takes the parameter `parameter` (`beta` or `alpha`).
+/// Whether the built-in metric `name` takes the parameter `parameter` (`beta` or `alpha`),
+/// from the core's registry ([`Builtin::parameters_of`]).
 pub fn builtin_takes(name: &str, parameter: &str) -> bool {
-    match parameter {
-        "beta" => matches!(name, "fbeta" | "tversky"),
-        "alpha" => name == "tversky",
-        _ => false,
-    }
+    Builtin::parameters_of(name).is_some_and(|ps| ps.contains(&parameter))
 }
 
 fn is_word(text: &str) -> bool {
