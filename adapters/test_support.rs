@@ -35,7 +35,11 @@ impl Reference<'_> {
                 c[3] += w * (1.0 - a);
             }
         }
-        1.0 - self.metric.evaluate_f64(c).expect("metric defined")[0]
+        1.0 - self
+            .metric
+            .evaluate_f64(c)
+            .expect("no overflow")
+            .expect("metric defined")[0]
     }
 
     /// `d loss / d outputs` by central differences with step `h`.

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use anyloss_core::multiclass::{Average, Averaged, Objective, Seed};
+use anyloss_core::multiclass::{Average, Averaged, ErrorRate, Objective};
 use anyloss_core::{Coefficients, Confusion, Degenerate};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -15,14 +15,14 @@ use crate::metric::metric_arg;
 /// What [`objective`] evaluates.
 enum Chosen {
     Averaged(Averaged<AnyMetric>),
-    Seed(Seed),
+    Seed(ErrorRate),
 }
 
 /// The seed objectives by name.
-fn seed(name: &str) -> Option<Seed> {
+fn seed(name: &str) -> Option<ErrorRate> {
     match name {
-        "seed" => Some(Seed::Original),
-        "seed_normalized" => Some(Seed::Normalized),
+        "seed" => Some(ErrorRate::Original),
+        "seed_normalized" => Some(ErrorRate::Normalized),
         _ => None,
     }
 }
