@@ -37,7 +37,9 @@ echo "anyloss built and installed in $((SECONDS - start)) s"
 
 part "pytest"
 set +e
-"$py" -m pytest -q -p no:cacheprovider tests
+# The pytest script, not `python -m pytest`: that would put this directory on sys.path,
+# where the source package `anyloss/` (without its built extension) shadows the installed one.
+"$venv/bin/pytest" -q -p no:cacheprovider tests
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then

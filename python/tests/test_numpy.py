@@ -222,8 +222,9 @@ def test_objective_averages_and_seed():
         anyloss.objective("f1", [entries[0], (-1.0, 0, 0, 0)], [1, 1])
 
 
-def test_importing_anyloss_does_not_import_torch():
+def test_importing_anyloss_does_not_import_torch(tmp_path):
     code = "import sys, anyloss; anyloss.loss_and_grad; print('torch' in sys.modules)"
+    # Run outside the source tree: `python -c` puts the working directory on sys.path.
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=120)
+                         check=True, timeout=120, cwd=tmp_path)
     assert out.stdout.strip() == "False"
