@@ -173,6 +173,33 @@ impl Run<'_, '_> {
     }
 }
 
+/// Host storage for one forward pass of a head of a given shape.
+pub struct InferenceBuffers {
+    input: Vec<f32>,
+    work: Vec<f32>,
+    logits: Vec<f32>,
+}
+
+impl InferenceBuffers {
+    /// Buffers sized for `shape`.
+    pub fn new(shape: HeadShape) -> Self {
+        Self {
+            input: vec![0.0; shape.features],
+            work: vec![0.0; shape.work_len()],
+            logits: vec![0.0; shape.outputs],
+        }
+    }
+
+    /// The core's view of the buffers.
+    pub fn inference(&mut self) -> Inference<'_> {
+        Inference {
+            input: &mut self.input,
+            work: &mut self.work,
+            logits: &mut self.logits,
+        }
+    }
+}
+
 /// Hard counts of `head` on `rows` at `threshold`.
 pub fn counts(
     head: &dyn Head,
@@ -181,17 +208,8 @@ pub fn counts(
     rows: &[u32],
     threshold: f32,
 ) -> Result<Counts, CliError> {
-    let shape = head.shape();
-    let (mut x, mut work, mut z) = (
-        vec![0.0; shape.features],
-        vec![0.0; shape.work_len()],
-        vec![0.0; shape.outputs],
-    );
-    let mut inference = Inference {
-        input: &mut x,
-        work: &mut work,
-        logits: &mut z,
-    };
+    let mut buffers = InferenceBuffers::new(head.shape());
+    let mut inference = buffers.inference();
     binary_counts(
         head,
         data,

@@ -9,12 +9,12 @@
 //! are never seen.
 
 use anyloss_core::metrics::F1;
-use anyloss_core::train::{Counts, Dataset, Inference, Split};
+use anyloss_core::train::{Counts, Dataset, Split};
 use anyloss_core::{sigmoid, Metric};
 
 use crate::error::CliError;
 
-use super::fit::{self, Model};
+use super::fit::{self, InferenceBuffers, Model};
 use super::loss::LossSpec;
 use super::model::ModelArch;
 
@@ -76,17 +76,8 @@ fn probabilities(
     rows: &[u32],
 ) -> Result<Vec<(f32, u8)>, CliError> {
     let (head, scaler) = model.parts()?;
-    let shape = model.shape;
-    let (mut x, mut work, mut z) = (
-        vec![0.0; shape.features],
-        vec![0.0; shape.work_len()],
-        vec![0.0; shape.outputs],
-    );
-    let mut inference = Inference {
-        input: &mut x,
-        work: &mut work,
-        logits: &mut z,
-    };
+    let mut buffers = InferenceBuffers::new(model.shape);
+    let mut inference = buffers.inference();
     rows.iter()
         .map(|&i| {
             let (row, y) = data.sample(i).map_err(core_error)?;
