@@ -44,10 +44,11 @@ impl Columns {
                         1,
                         None,
                         format!(
-                            "the model's feature column{} {} missing (the model reads {}; the \
-                             file has {})",
-                            if missing.len() == 1 { " is" } else { "s are" },
+                            "the model's feature column{} {} {} missing (the model reads {}; \
+                             the file has {})",
+                            if missing.len() == 1 { "" } else { "s" },
                             list(&missing),
+                            if missing.len() == 1 { "is" } else { "are" },
                             excerpt(&names.join(",")),
                             records.header_text()
                         ),

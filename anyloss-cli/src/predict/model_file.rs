@@ -2,7 +2,7 @@
 //! `anyloss-mlp-v1`) or the core's binary device format, checked whole before anything uses
 //! it: format name, shapes, finite values, a usable standardiser and threshold.
 //!
-//! The file's first byte decides: `{` (after white space) is JSON, anything else must be
+//! The file's first byte decides: `{` or `[` (after white space) is JSON, anything else must be
 //! the binary format, whose own header (magic, version, CRC-32) rejects every other file.
 
 use std::io::Read;
@@ -63,7 +63,7 @@ impl SavedModel {
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
         match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
             None => Err("empty file; not an anyloss model".to_string()),
-            Some(b'{') => from_json(bytes),
+            Some(b'{' | b'[') => from_json(bytes),
             Some(_) => super::binary_model::from_binary(bytes),
         }
     }
