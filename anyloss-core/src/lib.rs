@@ -13,6 +13,7 @@
 //! | multi-class and segmentation: per-class entries, averaging, softmax | [`multiclass`] |
 //! | multi-label: `C` independent binary problems per row, averaged or per label | [`multilabel`] |
 //! | on-device fine-tuning: heads, optimizers, safe step, splits | [`train`] |
+//! | trained models as checked binary blobs (save, load, ship in flash) | [`model`] |
 //!
 //! ```
 //! use anyloss_core::{metrics::F1, BinaryLoss, Input};
@@ -77,6 +78,7 @@ mod lanes;
 pub mod math;
 mod metric;
 pub mod metrics;
+pub mod model;
 pub mod multiclass;
 pub mod multilabel;
 mod pass1;
