@@ -549,3 +549,191 @@ fn every_bad_json_model_is_one_clear_error() {
     ]);
     assert!(err.contains("cannot read"), "{err}");
 }
+
+/// CRC-32 (IEEE, as zlib's), bit by bit: the reference the blob's checksum is checked
+/// against.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// `blob` with `f` applied and its CRC-32 recomputed, so only `f`'s change is wrong.
+fn resealed(blob: &[u8], f: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let mut b = blob.to_vec();
+    f(&mut b);
+    let n = b.len() - 4;
+    let crc = crc32(&b[..n]).to_le_bytes();
+    b[n..].copy_from_slice(&crc);
+    b
+}
+
+/// The ecoli3 model of `arch` saved in the binary format.
+fn binary_model(arch: &str) -> Vec<u8> {
+    let path = scratch_dir().join(format!("ecoli3-{}.bin", arch.replace(':', "")));
+    if !path.exists() {
+        let out = anyloss(&[
+            "train",
+            "--data",
+            &bundled("ecoli3.csv"),
+            "--loss",
+            "f1",
+            "--model",
+            arch,
+            "--epochs",
+            "60",
+            "--quiet",
+            "--json",
+            "--save",
+            path.to_str().unwrap(),
+            "--force",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::read(&path).unwrap()
+}
+
+#[test]
+fn a_binary_model_predicts_the_same_bits_as_its_json_twin() {
+    let data = bundled("ecoli3.csv");
+    for arch in ["linear", "mlp:4"] {
+        let blob = binary_model(arch);
+        assert_eq!(&blob[..4], b"AnyL");
+        let bin = scratch_dir().join(format!("twin-{}.bin", arch.replace(':', "")));
+        std::fs::write(&bin, &blob).unwrap();
+        let a = json_of(&[
+            "predict",
+            "--model",
+            bin.to_str().unwrap(),
+            "--data",
+            &data,
+            "--json",
+        ]);
+        let b = json_of(&[
+            "predict",
+            "--model",
+            model(arch).to_str().unwrap(),
+            "--data",
+            &data,
+            "--json",
+        ]);
+        assert_eq!(a, b, "{arch}");
+    }
+}
+
+#[test]
+fn every_bad_binary_model_is_one_clear_error() {
+    let blob = binary_model("mlp:4");
+    let n = blob.len();
+    let features = 7usize;
+    let params_at = 32 + 8 * features;
+    let mut cases: Vec<(String, Vec<u8>, &str)> = vec![
+        ("truncated".into(), blob[..n - 9].to_vec(), "truncated"),
+        ("header-only".into(), blob[..10].to_vec(), "truncated"),
+        (
+            "trailing".into(),
+            [blob.as_slice(), &[0u8; 3]].concat(),
+            "after its end",
+        ),
+        (
+            "magic".into(),
+            {
+                let mut b = blob.clone();
+                b[1] ^= 0x01;
+                b
+            },
+            "not an anyloss model",
+        ),
+        (
+            "version".into(),
+            resealed(&blob, |b| b[4] = 2),
+            "version 2 is not supported",
+        ),
+        (
+            "nan-param".into(),
+            resealed(&blob, |b| {
+                b[params_at + 8..params_at + 12].copy_from_slice(&f32::NAN.to_le_bytes())
+            }),
+            "parameter 2 is not finite",
+        ),
+        (
+            "inf-mean".into(),
+            resealed(&blob, |b| {
+                b[32..36].copy_from_slice(&f32::INFINITY.to_le_bytes())
+            }),
+            "mean of feature 0 is not finite",
+        ),
+        (
+            "threshold".into(),
+            resealed(&blob, |b| b[28..32].copy_from_slice(&2.0f32.to_le_bytes())),
+            "threshold outside [0, 1]",
+        ),
+        ("kind".into(), resealed(&blob, |b| b[6] = 0), "head kind"),
+        (
+            "hidden-width".into(),
+            resealed(&blob, |b| b[16] = 5),
+            "malformed",
+        ),
+    ];
+    // Every single flipped bit past the magic is caught by the CRC.
+    for byte in (4..n).step_by(7) {
+        let mut b = blob.clone();
+        b[byte] ^= 1 << (byte % 8);
+        cases.push((format!("flip-{byte}"), b, "corrupted"));
+    }
+    for (name, bytes, expected) in cases {
+        let err = model_error(&format!("{name}.bin"), &bytes);
+        assert!(
+            err.contains(expected),
+            "{name}: expected `{expected}` in {err}"
+        );
+    }
+    // A valid model of another architecture: the column count names the mismatch.
+    let yeast = bundled("yeast3.csv");
+    let path = scratch_dir().join("ecoli-on-yeast.bin");
+    std::fs::write(&path, &blob).unwrap();
+    let err = stderr_of(&[
+        "predict",
+        "--model",
+        path.to_str().unwrap(),
+        "--data",
+        &yeast,
+    ]);
+    assert!(
+        err.contains("8 feature columns") && err.contains("the model has 7 inputs"),
+        "{err}"
+    );
+    let json = model("mlp:4");
+    let err = stderr_of(&[
+        "predict",
+        "--model",
+        json.to_str().unwrap(),
+        "--data",
+        &yeast,
+    ]);
+    assert!(
+        err.contains("is missing") || err.contains("are missing"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_json_model_whose_inv_std_disagrees_with_std_is_refused() {
+    let linear = load(&model("linear"));
+    let bytes = edited(&linear, |m| m["inv_std"][3] = 123.0.into());
+    let err = model_error("inv-std.json", &bytes);
+    assert!(err.contains("inv_std[3] = 123 is not 1/std[3]"), "{err}");
+}

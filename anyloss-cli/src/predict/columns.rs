@@ -28,7 +28,7 @@ impl Columns {
         count: usize,
     ) -> Result<Self, CliError> {
         let header = records.header();
-        let is_input = |name: &str| names.is_none_or(|n| n.iter().any(|f| f == name));
+        let is_input = |name: &str| names.is_some_and(|n| n.iter().any(|f| f == name));
         let label = header.iter().position(|h| h == LABEL && !is_input(h));
         let weight = header.iter().position(|h| h == WEIGHT && !is_input(h));
         let reserved = |c: usize| Some(c) == label || Some(c) == weight;

@@ -91,7 +91,20 @@ fn from_json(bytes: &[u8]) -> Result<SavedModel, String> {
     if let Some(j) = std.iter().position(|&s| s <= 0.0) {
         return Err(format!("std[{j}] = {} must be > 0", std[j]));
     }
-    let inv_std: Vec<f32> = std.iter().map(|s| 1.0 / s).collect();
+    let inv_std: Vec<f32> = match top.get("inv_std") {
+        None => std.iter().map(|s| 1.0 / s).collect(),
+        Some(v) => {
+            let inv = floats(v, f, "inv_std")?;
+            // The exact reciprocals written beside `std`: they agree with it to rounding.
+            if let Some(j) = (0..f).find(|&j| ((std[j] * inv[j]) - 1.0).abs() > 1e-5) {
+                return Err(format!(
+                    "inv_std[{j}] = {} is not 1/std[{j}] = 1/{}",
+                    inv[j], std[j]
+                ));
+            }
+            inv
+        }
+    };
     if let Some(j) = inv_std.iter().position(|s| !s.is_finite() || *s == 0.0) {
         return Err(format!("std[{j}] = {:e} has no finite reciprocal", std[j]));
     }

@@ -5,7 +5,9 @@
 //!
 //! JSON: `format` names the head: `anyloss-logistic-v1` (`weights`, `bias`) or
 //! `anyloss-mlp-v1` (`layers`, each `{"weights": [[...] per unit], "bias": [...],
-//! "activation"}`); both carry `features`, `mean`, `std` and `threshold`.
+//! "activation"}`); both carry `features`, `mean`, `std` and `threshold`, and `inv_std`,
+//! the exact f32 reciprocals the model multiplies by (so a JSON and a binary copy of a model
+//! predict the same bits; `1/std` may differ from it in the last bit).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -209,6 +211,7 @@ pub fn to_json(
         "features": feature_names,
         "mean": model.mean,
         "std": std,
+        "inv_std": model.inv_std,
         "threshold": model.threshold,
     });
     let head = if model.shape.hidden[0] == 0 {
@@ -276,8 +279,5 @@ fn layers(model: &Model) -> Result<Vec<Value>, CliError> {
 
 /// The model in the core's binary device format.
 fn to_binary(model: &Model) -> Result<Vec<u8>, CliError> {
-    let _ = model;
-    Err(CliError::new(
-        "the binary model format is not available in this build; save to a .json path",
-    ))
+    crate::predict::binary_model::to_binary(model).map_err(CliError::new)
 }
