@@ -14,6 +14,7 @@
 //! | multi-label: `C` independent binary problems per row, averaged or per label | [`multilabel`] |
 //! | on-device fine-tuning: heads, optimizers, safe step, splits | [`train`] |
 //! | trained models as checked binary blobs (save, load, ship in flash) | [`model`] |
+//! | learning from a stream: replay buffers, the online trainer | [`field`] |
 //!
 //! ```
 //! use anyloss_core::{metrics::F1, BinaryLoss, Input};
@@ -73,6 +74,7 @@ mod dispatch;
 mod error;
 #[cfg(all(feature = "libm", not(feature = "micromath")))]
 mod fast_exp;
+pub mod field;
 mod kernel;
 mod lanes;
 pub mod math;
