@@ -266,24 +266,25 @@ pub fn run(args: &FinetuneArgs) -> Result<String, CliError> {
     };
     let mut buffers = Buffers::new(shape);
     let objective = fit::objective(&spec)?;
-    let mut trainer = Trainer::new(
-        &mut *head,
-        &mut *optimizer,
-        objective,
-        config,
-        scaler.scaling(),
-        buffers.scratch(),
-    )
-    .map_err(|e| fit::training_error(&spec, e))?;
-    let outcome = replay::replay(
-        &data,
-        &mut trainer,
-        args.policy,
-        args.buffer,
-        args.period,
-        args.seed,
-    )?;
-    drop(trainer);
+    let outcome = {
+        let mut trainer = Trainer::new(
+            &mut *head,
+            &mut *optimizer,
+            objective,
+            config,
+            scaler.scaling(),
+            buffers.scratch(),
+        )
+        .map_err(|e| fit::training_error(&spec, e))?;
+        replay::replay(
+            &data,
+            &mut trainer,
+            args.policy,
+            args.buffer,
+            args.period,
+            args.seed,
+        )?
+    };
     let after = counts(&*head, &scaler, &data, model.threshold)?;
     if let Some(why) = &outcome.first_failure {
         eprintln!(
