@@ -20,7 +20,7 @@ const CHUNK: usize = 16;
 
 /// A two-feature stream: label 1 (rate 1/5) around (1, 1), label 0 around (-1, -1).
 fn sample(rng: &mut SplitMix64, i: u32) -> ([f32; 2], u8) {
-    let y = u8::from(i % 5 == 0);
+    let y = u8::from(i.is_multiple_of(5));
     let c = if y == 1 { 1.0 } else { -1.0 };
     let noise = |rng: &mut SplitMix64| support::uniform(rng, -1.5, 1.5);
     ([c + noise(rng), c + noise(rng)], y)
