@@ -213,6 +213,18 @@ fn every_truncation_is_reported_as_such() {
 }
 
 #[test]
+fn an_impossible_length_is_corruption_even_with_other_damage() {
+    let good = model(SHAPES[1], 0.5);
+    let mut bad = blob_of(&good);
+    bad[8..12].copy_from_slice(&5u32.to_le_bytes()); // shorter than any blob
+    bad[40] ^= 0xFF;
+    assert!(matches!(
+        inspect(&bad).unwrap_err(),
+        PersistError::Corrupted { .. }
+    ));
+}
+
+#[test]
 fn another_version_is_refused_by_name() {
     let good = model(SHAPES[0], 0.5);
     let mut blob = blob_of(&good);
