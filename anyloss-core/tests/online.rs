@@ -41,7 +41,9 @@ fn it_fine_tunes_every_period_and_on_demand() {
     )
     .unwrap();
     let mut rows = [0u32; 8];
-    let mut online = OnlineTrainer::new(Ring::<2, 8>::new(), trainer, &mut rows, 4).unwrap();
+    // The buffer lent, as a device lends its `static` one.
+    let mut ring = Ring::<2, 8>::new();
+    let mut online = OnlineTrainer::new(&mut ring, trainer, &mut rows, 4).unwrap();
     let mut rng = SplitMix64::new(1);
     for i in 1..=12u32 {
         let (x, y) = sample(&mut rng, i);
@@ -62,6 +64,9 @@ fn it_fine_tunes_every_period_and_on_demand() {
     assert_ne!(online.trainer().head().params(), &before[..]);
     online.buffer_mut().clear();
     assert_eq!(online.fine_tune().unwrap_err(), Error::Empty);
+    online.ingest(&[0.5, 0.5], 1).unwrap();
+    drop(online);
+    assert_eq!((ring.len(), ring.seen()), (1, 1));
 }
 
 #[test]
