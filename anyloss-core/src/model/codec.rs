@@ -32,7 +32,8 @@ const THRESHOLD_AT: usize = 28;
 
 /// Bytes of the blob of a model of `shape`: `36 + 8F + 4P` for `F` features and
 /// `P = shape.params()` parameters. A `const fn`, so a device can size a flash page or a
-/// transmit buffer at compile time.
+/// transmit buffer at compile time. (Like [`HeadShape::params`], it is for shapes whose
+/// parameters fit in memory: larger ones overflow `usize`.)
 ///
 /// ```
 /// use anyloss_core::model::blob_len;
