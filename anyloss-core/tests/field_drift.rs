@@ -10,14 +10,17 @@
 //! gain and zero have moved). 70% of that half is the device's stream, in order, and 30%
 //! (stratified) its held-out test set.
 
+mod support;
+
 use anyloss_core::field::{BalancedReservoir, OnlineTrainer, ReplayBuffer, Ring};
 use anyloss_core::metrics::F1;
 use anyloss_core::model::{blob_len, Model};
 use anyloss_core::train::{
-    binary_counts, Adam, Batching, BinaryObjective, Dataset, FitConfig, Head, HeadShape, Inference,
-    Logistic, Scores, Scratch, SplitMix64, Standardizer, Trainer,
+    binary_counts, Adam, BinaryObjective, Dataset, Head, HeadShape, Inference, Logistic, Scores,
+    SplitMix64, Standardizer, Trainer,
 };
 use anyloss_core::{Amplifier, BinaryLoss};
+use support::Buffers;
 
 const F: usize = 8;
 const SHAPE: HeadShape = HeadShape::linear(F, 1);
@@ -102,22 +105,9 @@ fn objective() -> BinaryObjective<F1> {
 fn host_blob(data: &Dataset<'_>, train: &mut [u32]) -> Vec<u8> {
     let mut scaler = Standardizer::new(vec![0.0; F], vec![0.0; F]).unwrap();
     scaler.fit(data, train).unwrap();
-    let (mut x, mut z, mut dz, mut y, mut g) =
-        ([0.0f32; F], [0.0f32; K], [0.0f32; K], [0u8; K], [0.0f32; P]);
-    let scratch = Scratch {
-        input: &mut x,
-        work: &mut [],
-        logits: &mut z,
-        dz: &mut dz,
-        labels: &mut y,
-        grad: &mut g,
-    };
-    let config = FitConfig {
-        epochs: 200,
-        batching: Batching { size: 0 },
-        seed: 1,
-        warm_start_epochs: 20,
-    };
+    let mut buffers = Buffers::new(SHAPE, K);
+    let scratch = buffers.scratch();
+    let config = support::config(200, 0, 1, 20);
     let mut trainer = Trainer::new(
         Logistic::new([0.0f32; P]).unwrap(),
         Adam::new(0.05, [0.0f32; P], [0.0f32; P]).unwrap(),
@@ -169,23 +159,10 @@ fn run<B: ReplayBuffer>(name: &str, buffer: B, seed: u64) -> (f32, f32) {
     let on_host_data = scores(&mut shipped, &data, &test);
 
     let mut device_model = Model::<[f32; P], [f32; F]>::from_bytes(&blob).unwrap();
-    let (mut x, mut z, mut dz, mut y, mut g) =
-        ([0.0f32; F], [0.0f32; K], [0.0f32; K], [0u8; K], [0.0f32; P]);
+    let mut buffers = Buffers::new(SHAPE, K);
     let (head, scaling) = device_model.head_and_scaling().unwrap();
-    let scratch = Scratch {
-        input: &mut x,
-        work: &mut [],
-        logits: &mut z,
-        dz: &mut dz,
-        labels: &mut y,
-        grad: &mut g,
-    };
-    let config = FitConfig {
-        epochs: 30,
-        batching: Batching { size: 0 },
-        seed: 1,
-        warm_start_epochs: 0,
-    };
+    let scratch = buffers.scratch();
+    let config = support::config(30, 0, 1, 0);
     let trainer = Trainer::new(
         head,
         Adam::new(0.02, [0.0f32; P], [0.0f32; P]).unwrap(),

@@ -1,9 +1,12 @@
 //! Model blobs: the documented byte layout, bit-exact round trips for every head, and one
 //! distinct error for each kind of damage, with the caller's model left untouched.
 
+mod support;
+
 use anyloss_core::model::{blob_len, inspect, Field, HeadKind, Model, PersistError};
 use anyloss_core::train::{Head, HeadShape};
 use anyloss_core::Error;
+use support::{blob_of, load_host};
 
 type HostModel = Model<Vec<f32>, Vec<f32>>;
 
@@ -38,22 +41,6 @@ fn model(shape: HeadShape, threshold: f32) -> HostModel {
     let mean = (0..f).map(|j| j as f32 - 1.5).collect();
     let inv_std = (0..f).map(|j| 0.5 + j as f32).collect();
     Model::new(shape, params, mean, inv_std, threshold).unwrap()
-}
-
-fn blob_of(m: &HostModel) -> Vec<u8> {
-    let mut blob = vec![0u8; m.blob_len()];
-    assert_eq!(m.to_bytes(&mut blob).unwrap(), blob.len());
-    blob
-}
-
-fn load_host(blob: &[u8]) -> Result<HostModel, PersistError> {
-    let s = inspect(blob)?;
-    Model::from_bytes_in(
-        blob,
-        vec![0.0; s.params()],
-        vec![0.0; s.features],
-        vec![0.0; s.features],
-    )
 }
 
 const SHAPES: [HeadShape; 4] = [
