@@ -286,6 +286,13 @@ pub fn run(args: &FinetuneArgs) -> Result<String, CliError> {
         )?
     };
     let after = counts(&*head, &scaler, &data, model.threshold)?;
+    if outcome.fine_tunes == 0 {
+        eprintln!(
+            "anyloss: warning: no fine-tune ran: the stream has {} samples, fewer than \
+             --period {}; the model is unchanged (--period 0 fine-tunes once at the end)",
+            outcome.samples, args.period
+        );
+    }
     if let Some(why) = &outcome.first_failure {
         eprintln!(
             "anyloss: warning: {} of {} fine-tunes stopped early, keeping the last good \
