@@ -407,14 +407,18 @@ fn bad_models_data_and_flags_are_one_clear_error() {
             "missing",
         ),
     ];
+    // Each with a --save target, which must not appear.
+    let target = scratch_dir().join("never-written.bin");
     for (extra, expected) in cases {
         let mut args = vec!["finetune"];
         args.extend(extra);
+        args.extend(["--save", target.to_str().unwrap()]);
         let err = stderr_of(&args);
         assert!(
             err.contains(expected),
             "{args:?}: expected `{expected}` in {err}"
         );
+        assert!(!target.exists(), "{args:?} wrote {}", target.display());
     }
 }
 
