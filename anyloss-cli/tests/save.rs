@@ -104,3 +104,53 @@ fn a_bad_target_fails_before_training_and_writes_nothing() {
     assert!(err.contains("is not a number"), "{err}");
     assert_eq!(entries(&d), ["bad.csv"]);
 }
+
+#[test]
+fn a_tuned_threshold_is_saved_and_predict_uses_it() {
+    let d = dir("tuned");
+    let data = bundled("yeast3.csv");
+    let path = d.join("tuned.json");
+    let p = path.to_str().unwrap();
+    let out = anyloss(&[
+        "train",
+        "--data",
+        &data,
+        "--loss",
+        "bce",
+        "--epochs",
+        "50",
+        "--tune-threshold",
+        "--quiet",
+        "--json",
+        "--save",
+        p,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let t = m["threshold"].as_f64().unwrap();
+    assert!(
+        t > 0.0 && t < 1.0 && t != 0.5,
+        "the tuned threshold is saved: {t}"
+    );
+    let predicted = common::json_of(&["predict", "--model", p, "--data", &data, "--json"]);
+    for (p, label) in predicted["p"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(predicted["label"].as_array().unwrap())
+    {
+        let p = p.as_f64().unwrap();
+        if (p - t).abs() > 1e-6 {
+            assert_eq!(
+                label.as_u64().unwrap(),
+                u64::from(p >= t),
+                "p {p} at threshold {t}"
+            );
+        }
+    }
+}

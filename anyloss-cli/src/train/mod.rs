@@ -401,7 +401,7 @@ fn cross_validate(
 }
 
 /// `--save`: refits on all rows (with --folds) or takes the training part of the hold-out,
-/// and writes the model.
+/// and writes the model with its threshold.
 fn save_model(
     target: &save::Target<'_>,
     spec: &LossSpec,
@@ -424,14 +424,8 @@ fn save_model(
             (rows, text)
         }
     };
-    let model = fit::fit(
-        dataset,
-        &mut rows,
-        spec,
-        args.model,
-        args.seed,
-        &mut |_, _, _| {},
-    )?;
+    // The threshold tuned on these rows when --tune-threshold asks, as in each round.
+    let model = cv::fit_model(dataset, &mut rows, spec, args.settings(), &mut |_, _, _| {})?;
     let recipe = serde_json::to_value(spec.recipe)
         .map_err(|e| CliError::new(format!("cannot encode the recipe: {e}")))?;
     let made = save::Provenance {
