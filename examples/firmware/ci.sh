@@ -9,8 +9,11 @@
 #   optimisation of anyloss-core; everything else (dataset, split, recipes, test scores,
 #   calibration) must match exactly. `ANYLOSS_SNAPSHOT=exact` compares the figures too.
 #   After an intended change, `ANYLOSS_BLESS=1 ./ci.sh` rewrites the snapshots;
-# - checks that the device's test F1 of each loss is within 0.02 of the host's
-#   `anyloss train` with the same data, split, seed and (default) recipe;
+# - checks that the device's test F1 of each loss and head (logistic; mlp:16 with AnyLoss-F1
+#   and BCE) is within 0.02 of the host's `anyloss train` with the same data, split, seed,
+#   --model and (default) recipe;
+# - checks that the mlp:16 training buffers the linker placed (the static MLP_BUFFERS) are
+#   the bytes anyloss-core's MemoryPlan gives for them;
 # - checks that a panic reaches the caller as exit code 101;
 # - prints section sizes and the .text of the F1 loss path (size-report.sh), fails if the
 #   device goals of issue 5 are missed (instructions per sample, stack, .text: exact QEMU
@@ -94,6 +97,18 @@ for backend in libm micromath; do
     fail "the $backend firmware links an allocator entry point"
   fi
   echo "no allocator symbols: heap use is 0"
+
+  # The mlp:16 run's buffers: anyloss-core's memory plan, as the firmware logs it, against
+  # the size the linker gave the static that holds them. cortex_m::singleton! stores a
+  # `bool` "taken" flag after the buffers, padded to their 4-byte alignment: 4 bytes.
+  plan="$(sed -n 's/.*RAM of mlp:16 training.*memory plan \([0-9]*\) bytes.*/\1/p' "$out/$backend.txt")"
+  symbol="$("$tools/llvm-nm" -S -C "$elf" | awk '$4 ~ /::MLP_BUFFERS::h[0-9a-f]+$/ { print $2 }')"
+  [ -n "$plan" ] || fail "no memory plan of the mlp:16 run in the $backend log"
+  [ -n "$symbol" ] || fail "no MLP_BUFFERS symbol in the $backend firmware"
+  buffers=$((16#$symbol - 4))
+  echo "mlp:16 training RAM ($backend): memory plan $plan B, linker MLP_BUFFERS $((16#$symbol)) B - 4 B flag = $buffers B"
+  [ "$buffers" -eq "$plan" ] ||
+    fail "mlp:16 training: the memory plan gives $plan B, the buffers take $buffers B ($backend)"
 done
 
 step "device test F1 vs host anyloss train (tolerance 0.02)"
@@ -104,10 +119,14 @@ fraction="$(echo "$split_line" | sed -n 's/.*test fraction \([0-9.]*\),.*/\1/p')
 dataset="$(sed -n 's/.*dataset \([A-Za-z0-9_]*\) (.*/\1/p' "$out/libm.txt" | head -n 1)"
 data="$(realpath "${ANYLOSS_FIRMWARE_DATA:-../data/$dataset.csv}")"
 # The recipe flags the firmware used, from its log: "host flags of <losses>: --flag v ...".
-flags_of() { grep -m 1 "host flags of $1: " "$out/libm.txt" | sed 's/.*host flags of [^:]*: //'; }
+# $1 is plain text without `/` or regex characters.
+flags_of() { grep -m 1 "host flags of $1: " "$out/libm.txt" | sed "s/.*host flags of $1: //"; }
 metric_flags="$(flags_of "the metric losses")"
 bce_flags="$(flags_of BCE)"
-[ -n "$metric_flags" ] && [ -n "$bce_flags" ] || fail "no recipe flags in the device log"
+mlp_metric_flags="$(flags_of "the mlp:16 metric losses")"
+mlp_bce_flags="$(flags_of "mlp:16 BCE")"
+[ -n "$metric_flags" ] && [ -n "$bce_flags" ] && [ -n "$mlp_metric_flags" ] && [ -n "$mlp_bce_flags" ] ||
+  fail "no recipe flags in the device log"
 compare() { # compare <device log label> <host --loss> <recipe flags>
   local device host
   device="$(grep -m 1 "test $1: F1" "$out/libm.txt" | sed -n 's/.*: F1 \([0-9.]*\) .*/\1/p')"
@@ -126,6 +145,8 @@ echo "host: anyloss train --data $data --test-fraction $fraction --seed $seed --
 compare "AnyLoss-F1" f1 "$metric_flags"
 compare "formula G-mean" "$(cat gmean.formula)" "$metric_flags"
 compare "BCE" bce "$bce_flags"
+compare "mlp:16 AnyLoss-F1" f1 "$mlp_metric_flags"
+compare "mlp:16 BCE" bce "$mlp_bce_flags"
 
 step "a panic ends QEMU with exit code 101"
 status=0

@@ -17,6 +17,7 @@ mod finetune;
 mod formula;
 mod icount;
 mod loss_cost;
+mod mlp;
 mod stack;
 
 use cortex_m as _; // the critical-section implementation defmt-semihosting needs
@@ -25,7 +26,7 @@ use defmt_semihosting as _; // the global defmt logger
 
 use anyloss_core::metrics::F1;
 use anyloss_core::Error;
-use finetune::{Prepared, Recipe, RowBuffers};
+use finetune::{OptimizerKind, Prepared, Recipe, RowBuffers};
 use icount::InstructionCounter;
 use loss_cost::Batch;
 
@@ -51,6 +52,7 @@ fn main() -> ! {
 /// as a warm start, then the pure metric loss `1 − M` at `L = 10`; SGD 0.3, batches of 64,
 /// 500 epochs in all.
 const METRIC_RECIPE: Recipe = Recipe {
+    optimizer: OptimizerKind::Sgd,
     mix: 1.0,
     l: 10.0,
     lr: 0.3,
@@ -63,11 +65,39 @@ const METRIC_RECIPE: Recipe = Recipe {
 /// The BCE baseline's recipe, `anyloss train`'s default for `--loss bce` (trained to
 /// convergence): SGD 1.0, batches of 64, 500 epochs.
 const BCE_RECIPE: Recipe = Recipe {
+    optimizer: OptimizerKind::Sgd,
     mix: 0.0,
     l: 10.0,
     lr: 1.0,
     momentum: 0.0,
     epochs: 500,
+    batch: 64,
+    warm_start: 0,
+};
+
+/// The metric losses' recipe for an MLP head, `anyloss train --model mlp:16`'s default: 20
+/// epochs of BCE as a warm start, then the pure metric loss at `L = 10`; Adam 0.01, batches
+/// of 64, 300 epochs in all.
+const MLP_METRIC_RECIPE: Recipe = Recipe {
+    optimizer: OptimizerKind::Adam,
+    mix: 1.0,
+    l: 10.0,
+    lr: 0.01,
+    momentum: 0.0,
+    epochs: 300,
+    batch: 64,
+    warm_start: 20,
+};
+
+/// BCE's recipe for an MLP head, `anyloss train --model mlp:16 --loss bce`'s default: Adam
+/// 0.01, batches of 64, 300 epochs.
+const MLP_BCE_RECIPE: Recipe = Recipe {
+    optimizer: OptimizerKind::Adam,
+    mix: 0.0,
+    l: 10.0,
+    lr: 0.01,
+    momentum: 0.0,
+    epochs: 300,
     batch: 64,
     warm_start: 0,
 };
@@ -136,6 +166,7 @@ fn run() -> Result<(), Error> {
         exit::exit(exit::FAILURE)
     };
     let mut prepared = Prepared::new(rows)?;
+    let n_train = prepared.n_train();
     defmt::info!(
         "fine-tuning: split seed {=u64}, test fraction {=f32}, {=usize} train / {=usize} test rows",
         finetune::SEED,
@@ -143,14 +174,45 @@ fn run() -> Result<(), Error> {
         prepared.n_train(),
         prepared.n_test()
     );
-    report_recipe("the metric losses", &METRIC_RECIPE, true);
-    report_recipe("BCE", &BCE_RECIPE, false);
+    report_recipe("the metric losses", "linear", &METRIC_RECIPE, true);
+    report_recipe("BCE", "linear", &BCE_RECIPE, false);
     let f1 = prepared.fit_and_test(Some(F1), &METRIC_RECIPE)?;
     report_scores("AnyLoss-F1", &f1);
     let formula = prepared.fit_and_test(Some(formula::GMeanFormula), &METRIC_RECIPE)?;
     report_scores("formula G-mean", &formula);
     let bce = prepared.fit_and_test(None::<F1>, &BCE_RECIPE)?;
     report_scores("BCE", &bce);
+
+    let Some(mlp_buffers) =
+        cortex_m::singleton!(MLP_BUFFERS: mlp::MlpBuffers = mlp::MlpBuffers::ZERO)
+    else {
+        defmt::error!("MLP buffers already taken");
+        exit::exit(exit::FAILURE)
+    };
+    report_mlp_plan(n_train);
+    report_recipe(
+        "the mlp:16 metric losses",
+        "mlp:16",
+        &MLP_METRIC_RECIPE,
+        true,
+    );
+    report_recipe("mlp:16 BCE", "mlp:16", &MLP_BCE_RECIPE, false);
+    let run = mlp::fit_and_test(
+        &mut prepared,
+        mlp_buffers,
+        &counter,
+        Some(F1),
+        &MLP_METRIC_RECIPE,
+    )?;
+    report_mlp("mlp:16 AnyLoss-F1", &run);
+    let run = mlp::fit_and_test(
+        &mut prepared,
+        mlp_buffers,
+        &counter,
+        None::<F1>,
+        &MLP_BCE_RECIPE,
+    )?;
+    report_mlp("mlp:16 BCE", &run);
 
     defmt::info!(
         "stack: peak of the whole firmware {=usize} bytes",
@@ -164,19 +226,80 @@ fn run() -> Result<(), Error> {
 }
 
 /// Logs a recipe as the flags of `anyloss train` that select it (`ci.sh` passes them to the
-/// host for the comparison); `--mix`, `--l` and `--warm-start` only for the metric losses.
-fn report_recipe(losses: &str, r: &Recipe, metric: bool) {
-    if metric {
+/// host for the comparison); `--mix`, `--l` and `--warm-start` only for the metric losses,
+/// `--momentum` only for SGD.
+fn report_recipe(losses: &str, model: &str, r: &Recipe, metric: bool) {
+    let optimizer = r.optimizer.flag();
+    match (metric, r.optimizer) {
+        (true, OptimizerKind::Sgd) => defmt::info!(
+            "host flags of {=str}: --model {=str} --mix {=f32} --l {=f32} --warm-start {=u32} --optimizer {=str} --lr {=f32} --momentum {=f32} --batch {=usize} --epochs {=u32}",
+            losses, model, r.mix, r.l, r.warm_start, optimizer, r.lr, r.momentum, r.batch, r.epochs
+        ),
+        (true, OptimizerKind::Adam) => defmt::info!(
+            "host flags of {=str}: --model {=str} --mix {=f32} --l {=f32} --warm-start {=u32} --optimizer {=str} --lr {=f32} --batch {=usize} --epochs {=u32}",
+            losses, model, r.mix, r.l, r.warm_start, optimizer, r.lr, r.batch, r.epochs
+        ),
+        (false, OptimizerKind::Sgd) => defmt::info!(
+            "host flags of {=str}: --model {=str} --optimizer {=str} --lr {=f32} --momentum {=f32} --batch {=usize} --epochs {=u32}",
+            losses, model, optimizer, r.lr, r.momentum, r.batch, r.epochs
+        ),
+        (false, OptimizerKind::Adam) => defmt::info!(
+            "host flags of {=str}: --model {=str} --optimizer {=str} --lr {=f32} --batch {=usize} --epochs {=u32}",
+            losses, model, optimizer, r.lr, r.batch, r.epochs
+        ),
+    }
+}
+
+/// Logs the RAM of an MLP run as anyloss-core's memory plan gives it, part by part, and the
+/// size of the static that holds those buffers (`ci.sh` checks it against the linker's
+/// figure for `MLP_BUFFERS`).
+fn report_mlp_plan(n_train: usize) {
+    let p = mlp::PLAN;
+    defmt::info!(
+        "RAM of mlp:16 training (Adam, chunks of {=usize}): memory plan {=usize} bytes = parameters {=usize} + gradient {=usize} + optimizer {=usize} + activations {=usize} + scratch {=usize} + standardizer {=usize}",
+        finetune::CHUNK,
+        p.total(),
+        p.parameters,
+        p.gradient,
+        p.optimizer,
+        p.activations,
+        p.scratch,
+        p.standardizer
+    );
+    defmt::info!(
+        "RAM of mlp:16 training: static MLP_BUFFERS holds {=usize} bytes of buffers; plus the training row indices, {=usize} bytes (shared)",
+        core::mem::size_of::<mlp::MlpBuffers>(),
+        4 * n_train
+    );
+}
+
+/// Logs an MLP fit: test scores, instructions per training sample per epoch (the objective's
+/// epochs, and the BCE warm start's when there is one), stack.
+fn report_mlp(loss: &str, run: &mlp::MlpRun) {
+    report_scores(loss, &run.scores);
+    let [objective, warm] = run.tenths_per_sample;
+    if warm > 0 {
         defmt::info!(
-            "host flags of {=str}: --mix {=f32} --l {=f32} --warm-start {=u32} --optimizer sgd --lr {=f32} --momentum {=f32} --batch {=usize} --epochs {=u32}",
-            losses, r.mix, r.l, r.warm_start, r.lr, r.momentum, r.batch, r.epochs
+            "{=str} training: {=u32}.{=u32} instructions/sample per epoch ({=u32}.{=u32} in the BCE warm-start epochs)",
+            loss,
+            objective / 10,
+            objective % 10,
+            warm / 10,
+            warm % 10
         );
     } else {
         defmt::info!(
-            "host flags of {=str}: --optimizer sgd --lr {=f32} --momentum {=f32} --batch {=usize} --epochs {=u32}",
-            losses, r.lr, r.momentum, r.batch, r.epochs
+            "{=str} training: {=u32}.{=u32} instructions/sample per epoch",
+            loss,
+            objective / 10,
+            objective % 10
         );
     }
+    defmt::info!(
+        "stack: {=str} training (Trainer::fit and below) {=usize} bytes",
+        loss,
+        run.stack
+    );
 }
 
 /// Logs the test scores of one fit, to 4 decimals.
