@@ -13,6 +13,8 @@
 //! | multi-class and segmentation: per-class entries, averaging, softmax | [`multiclass`] |
 //! | multi-label: `C` independent binary problems per row, averaged or per label | [`multilabel`] |
 //! | on-device fine-tuning: heads, optimizers, safe step, splits | [`train`] |
+//! | trained models as checked binary blobs (save, load, ship in flash) | [`model`] |
+//! | learning from a stream: replay buffers, the online trainer | [`field`] |
 //!
 //! ```
 //! use anyloss_core::{metrics::F1, BinaryLoss, Input};
@@ -72,11 +74,13 @@ mod dispatch;
 mod error;
 #[cfg(all(feature = "libm", not(feature = "micromath")))]
 mod fast_exp;
+pub mod field;
 mod kernel;
 mod lanes;
 pub mod math;
 mod metric;
 pub mod metrics;
+pub mod model;
 pub mod multiclass;
 pub mod multilabel;
 mod pass1;

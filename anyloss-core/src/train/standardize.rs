@@ -174,6 +174,11 @@ impl<S: AsRef<[f32]> + AsMut<[f32]>> Standardizer<S> {
         }
     }
 
+    /// The means and reciprocal standard deviations, for overwriting with a checked model's.
+    pub(crate) fn parts_mut(&mut self) -> (&mut [f32], &mut [f32]) {
+        (self.mean.as_mut(), self.inv_std.as_mut())
+    }
+
     /// Standardises `row` in place. [`Error::LengthMismatch`] unless it has `F` values.
     pub fn transform(&self, row: &mut [f32]) -> Result<(), Error> {
         let s = self.scaling();

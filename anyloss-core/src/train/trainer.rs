@@ -112,6 +112,16 @@ impl<'a, H: Head, Opt: Optimizer, Obj: BatchObjective> Trainer<'a, H, Opt, Obj> 
         &self.head
     }
 
+    /// The objective.
+    pub fn objective(&self) -> &Obj {
+        &self.objective
+    }
+
+    /// The fit's schedule.
+    pub fn config(&self) -> FitConfig {
+        self.config
+    }
+
     /// The optimizer.
     pub fn optimizer(&self) -> &Opt {
         &self.optimizer
