@@ -11,6 +11,7 @@ pub mod error;
 pub mod eval;
 pub mod metric_arg;
 pub mod param;
+pub mod predict;
 pub mod records;
 pub mod table;
 pub mod train;

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use anyloss_cli::{bench, check, compile, emit, eval, stream, train, CliError};
+use anyloss_cli::{bench, check, compile, emit, eval, predict, stream, train, CliError};
 use clap::{Parser, Subcommand};
 
 /// Any confusion-matrix metric as a differentiable loss.
@@ -21,6 +21,9 @@ enum Command {
     /// Train a logistic head on a CSV with BCE, a metric loss or the hybrid, under
     /// stratified cross-validation, and report test metrics.
     Train(train::TrainArgs),
+    /// Probabilities and labels of a saved model (JSON or binary) for each row of a CSV,
+    /// and its metrics when the CSV has a `label` column.
+    Predict(predict::PredictArgs),
     /// Compile a metric formula to Rust source for a no_std type implementing the metric
     /// trait, with its exact gradient.
     Compile(compile::CompileArgs),
@@ -36,6 +39,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Eval(args) => stream(|out| eval::run(&args, out)),
         Command::Train(args) => emit(&train::run(&args)?),
+        Command::Predict(args) => stream(|out| predict::run(&args, out)),
         Command::Compile(args) => emit(&compile::run(&args)?),
         Command::Check(args) => emit(&check::run(&args)?),
         Command::Bench(args) => emit(&bench::run(&args)?),

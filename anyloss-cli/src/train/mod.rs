@@ -28,7 +28,7 @@ pub mod report;
 pub mod save;
 pub mod threshold;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyloss_core::train::{train_rows, Dataset, Split};
 use clap::Args;
@@ -55,7 +55,10 @@ Examples:
 
   # F2 as the hybrid 0.5*BCE + 0.5*(1-F2), Adam, a 25% hold-out; save model and curves
   anyloss train --data examples/data/pima.csv --loss fbeta --beta 2 --mix 0.5 \\
-      --optimizer adam --test-fraction 0.25 --save model.json --plot curves.svg
+      --optimizer adam --test-fraction 0.25 --save model.json --force --plot curves.svg
+
+  # The same model in the binary device format (what `from_bytes` loads on a device)
+  anyloss train --data examples/data/pima.csv --loss f1 --save model.bin --force
 
 Data: a CSV with a header, numeric feature columns and one `label` column of 0/1 (1 = the
 class of interest). Features are standardised with the training fold's mean and std.
@@ -151,10 +154,15 @@ pub struct TrainArgs {
     /// alone, by a 3-fold inner cross-validation, instead of 0.5; --save stores it.
     #[arg(long)]
     pub tune_threshold: bool,
-    /// Write the weights and the standardisation to this JSON file (with --folds: refit on
-    /// all rows; with --test-fraction: the model of the training part).
+    /// Write the model (weights, standardisation, threshold, feature names) to this file:
+    /// JSON when it ends in `.json`, else the binary device format (with --folds: refit on
+    /// all rows; with --test-fraction: the model of the training part). Never the --data
+    /// file; an existing file only with --force.
     #[arg(long)]
     pub save: Option<PathBuf>,
+    /// Let --save replace an existing file.
+    #[arg(long, requires = "save")]
+    pub force: bool,
     /// Write the training curves (objective and test F1 per epoch; at most 500 points,
     /// sampled evenly on longer runs) to this SVG file.
     #[arg(long)]
@@ -285,6 +293,14 @@ pub fn run(args: &TrainArgs) -> Result<String, CliError> {
             "--save writes one model: use it with --loss, not --compare",
         ));
     }
+    let target = args.save.as_deref().map(|path| save::Target {
+        path,
+        inputs: vec![("--data", args.data.as_path())],
+        force: args.force,
+    });
+    if let Some(target) = &target {
+        target.check()?;
+    }
     let data = TrainData::read(&args.data)?;
     let dataset = Dataset::new(&data.features, &data.labels, data.feature_names.len())
         .map_err(|e| CliError::new(format!("{}: {e}", data.path.display())))?;
@@ -299,8 +315,8 @@ pub fn run(args: &TrainArgs) -> Result<String, CliError> {
     if let Some(path) = &args.plot {
         plot::write(path, &data.path.display().to_string(), &results)?;
     }
-    if let (Some(path), Some(spec)) = (&args.save, specs.first()) {
-        save_model(path, spec, args, &data, &dataset, &fold_of, split)?;
+    if let (Some(target), Some(spec)) = (&target, specs.first()) {
+        save_model(target, spec, args, &data, &dataset, &fold_of, split)?;
     }
     Ok(if args.json {
         let value = if specs.len() > 1 {
@@ -387,7 +403,7 @@ fn cross_validate(
 /// `--save`: refits on all rows (with --folds) or takes the training part of the hold-out,
 /// and writes the model.
 fn save_model(
-    path: &Path,
+    target: &save::Target<'_>,
     spec: &LossSpec,
     args: &TrainArgs,
     data: &TrainData,
@@ -416,12 +432,14 @@ fn save_model(
         args.seed,
         &mut |_, _, _| {},
     )?;
-    save::write(
-        path,
-        spec,
-        args.model,
-        &data.feature_names,
-        &model,
-        &trained_on,
-    )
+    let recipe = serde_json::to_value(&spec.recipe)
+        .map_err(|e| CliError::new(format!("cannot encode the recipe: {e}")))?;
+    let made = save::Provenance {
+        model: &args.model.to_string(),
+        loss: &spec.name,
+        objective: &spec.objective(),
+        recipe: &recipe,
+        trained_on: &trained_on,
+    };
+    save::write(target, &data.feature_names, &model, &made)
 }

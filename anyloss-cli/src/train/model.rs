@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use anyloss_core::train::{Head, HeadShape, Logistic, Mlp, SplitMix64};
+use anyloss_core::train::{Head, HeadShape, Logistic, Mlp, Softmax, SplitMix64};
 
 use crate::error::CliError;
 
@@ -96,11 +96,30 @@ impl ModelArch {
         })
     }
 
-    /// The head of `shape` over saved `params`.
+    /// The head of `shape` over saved `params`: logistic, softmax (a linear head of several
+    /// outputs) or MLP.
     pub fn with_params(shape: HeadShape, params: Vec<f32>) -> Result<Box<dyn Head>, CliError> {
         let core = |e: anyloss_core::Error| CliError::new(format!("model: {e}"));
-        Ok(if shape.hidden[0] == 0 {
-            Box::new(Logistic::new(params).map_err(core)?)
+        Ok(if shape.hidden[0] == 0 && shape.outputs > 1 {
+            let head = Softmax::new(params, shape.outputs).map_err(core)?;
+            if head.shape() != shape {
+                return Err(CliError::new(format!(
+                    "model: {} parameters do not make a softmax head of {} features",
+                    shape.params(),
+                    shape.features
+                )));
+            }
+            Box::new(head)
+        } else if shape.hidden[0] == 0 {
+            let head = Logistic::new(params).map_err(core)?;
+            if head.shape() != shape {
+                return Err(CliError::new(format!(
+                    "model: {} parameters do not make a logistic head of {} features",
+                    shape.params(),
+                    shape.features
+                )));
+            }
+            Box::new(head)
         } else {
             Box::new(Mlp::new(params, shape).map_err(core)?)
         })

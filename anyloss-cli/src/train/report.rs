@@ -70,7 +70,8 @@ impl LossResult {
     }
 }
 
-fn round6(x: f64) -> f64 {
+/// `x` rounded to 6 decimals, as the JSON reports print metrics.
+pub fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
