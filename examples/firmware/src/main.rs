@@ -13,6 +13,7 @@
 
 mod dataset;
 mod exit;
+mod field;
 mod finetune;
 mod formula;
 mod icount;
@@ -214,6 +215,27 @@ fn run() -> Result<(), Error> {
     )?;
     report_mlp("mlp:16 BCE", &run);
 
+    let Some(field_buffers) =
+        cortex_m::singleton!(FIELD_BUFFERS: field::FieldBuffers = field::FieldBuffers::EMPTY)
+    else {
+        defmt::error!("field buffers already taken");
+        exit::exit(exit::FAILURE)
+    };
+    let Some(flash) =
+        cortex_m::singleton!(FLASH_PAGE: [u8; field::BLOB_LEN] = [0; field::BLOB_LEN])
+    else {
+        defmt::error!("flash page already taken");
+        exit::exit(exit::FAILURE)
+    };
+    report_field_setup();
+    match field::run(field_buffers, flash, &counter) {
+        Ok(report) => report_field(&report),
+        Err(e) => {
+            defmt::error!("field scenario failed: {}", e);
+            exit::exit(exit::FAILURE)
+        }
+    }
+
     defmt::info!(
         "stack: peak of the whole firmware {=usize} bytes",
         stack::peak_since_reset()
@@ -299,6 +321,72 @@ fn report_mlp(loss: &str, run: &mlp::MlpRun) {
         "stack: {=str} training (Trainer::fit and below) {=usize} bytes",
         loss,
         run.stack
+    );
+}
+
+/// Logs what the field scenario runs on, and the host's flags for the same fine-tune.
+fn report_field_setup() {
+    use field::data::{stream, test};
+    let positives = |labels: &[u8]| labels.iter().filter(|&&y| y == 1).count();
+    defmt::info!(
+        "field: drifted stream of {=usize} samples ({=usize} positive), held-out part {=usize} ({=usize} positive); model field/model.bin, mlp:16, {=usize}-byte blob",
+        stream::N,
+        positives(&stream::LABELS),
+        test::N,
+        positives(&test::LABELS),
+        field::BLOB_LEN
+    );
+    let r = &field::FINE_TUNE;
+    defmt::info!(
+        "field: balanced reservoir of {=usize}, fine-tune every {=u32} samples and at the end of the stream: AnyLoss-F1 (--l {=f32}), Adam {=f32}, {=u32} epochs of full-buffer batches, seed {=u64}",
+        field::CAPACITY,
+        field::PERIOD,
+        r.l,
+        r.lr,
+        r.epochs,
+        field::BUFFER_SEED
+    );
+    let p = field::PLAN;
+    defmt::info!(
+        "RAM of the field learning: plan {=usize} bytes = trainer {=usize} + replay buffer {=usize} + row indices {=usize}; static FIELD_BUFFERS holds {=usize} bytes",
+        p.total(),
+        p.training.total(),
+        p.buffer,
+        p.rows,
+        core::mem::size_of::<field::FieldBuffers>()
+    );
+}
+
+/// Logs the field scenario's outcome.
+fn report_field(r: &field::FieldReport) {
+    let [negatives, positives] = r.held;
+    defmt::info!(
+        "field: {=usize} samples ingested, {=u32} fine-tunes; the buffer holds {=u32} negatives and {=u32} positives",
+        r.ingested,
+        r.fine_tunes,
+        negatives,
+        positives
+    );
+    report_scores("field before fine-tuning", &r.before);
+    report_scores("field after fine-tuning", &r.after);
+    report_tenths(
+        "field: ingest without a fine-tune:",
+        r.ingest_tenths,
+        "instructions/ingest",
+    );
+    report_tenths(
+        "field: fine-tune on the buffer:",
+        r.fine_tune_tenths,
+        "instructions/fine-tune",
+    );
+    defmt::info!(
+        "stack: field stream loop (ingest and fine-tunes) {=usize} bytes",
+        r.stack
+    );
+    report_scores("field reloaded from the flash page", &r.reloaded);
+    defmt::info!(
+        "field: model written to the flash page ({=usize} bytes) and read back bit-identical",
+        r.blob_len
     );
 }
 

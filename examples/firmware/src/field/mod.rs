@@ -1,0 +1,337 @@
+//! The field scenario: a model trained on the host ships in flash, the device's sensors
+//! have drifted, and the device keeps learning from the labelled samples it receives.
+//!
+//! 1. Boot: the host's `mlp:16` model (`field/model.bin`, `include_bytes!`) is loaded with
+//!    `Model::from_bytes_in` into the static [`FieldBuffers`].
+//! 2. Test F1 **before**, on the held-out part of the drifted data.
+//! 3. The stream: every sample of `field/stream.csv` goes to
+//!    [`OnlineTrainer::ingest`], one by one, into a class-balanced reservoir of
+//!    [`CAPACITY`] samples; every [`PERIOD`] samples, and once at the end of the stream, the
+//!    head is fine-tuned on the whole buffer ([`FINE_TUNE`]).
+//! 4. Test F1 **after**.
+//! 5. A simulated reset: the model is written with `to_bytes` to a RAM page standing in
+//!    for flash, read back with `from_bytes`, and compared bit for bit.
+//!
+//! Measured on the way: instructions per ingest (without a fine-tune) and per fine-tune,
+//! the stack of the stream loop, and the RAM of the buffer and the trainer against
+//! anyloss-core's [`FieldPlan`].
+
+mod borrowed;
+pub mod data;
+
+use anyloss_core::field::{BalancedReservoir, FieldPlan, OnlineTrainer};
+use anyloss_core::metrics::F1;
+use anyloss_core::model::{blob_len, Model, PersistError};
+use anyloss_core::train::{
+    binary_counts, Adam, Batching, Dataset, FitConfig, HeadShape, Inference, Scores, Scratch,
+    Trainer,
+};
+use anyloss_core::Error;
+
+use crate::finetune::{objective, OptimizerKind, Recipe, CHUNK, SEED};
+use crate::icount::{InstructionCounter, LapTimer};
+use crate::stack;
+
+use borrowed::Borrowed;
+use data::{stream, test};
+
+/// The shipped model's sizes: `mlp:16` over the stream's features.
+pub const SHAPE: HeadShape = HeadShape {
+    features: stream::F,
+    hidden: [16, 0],
+    outputs: 1,
+};
+const P: usize = SHAPE.params();
+const F: usize = SHAPE.features;
+
+/// Samples the replay buffer keeps.
+pub const CAPACITY: usize = 128;
+/// Ingested samples between two fine-tunes.
+pub const PERIOD: u32 = 64;
+/// The replay buffer: class-balanced reservoir (the stream is imbalanced: about 1 sample in
+/// 8 is positive, and a ring of 128 would hold about 16 of them).
+type Buffer = BalancedReservoir<F, CAPACITY, 2>;
+/// Seed of the reservoir's random choices.
+pub const BUFFER_SEED: u64 = SEED;
+
+/// One fine-tune: AnyLoss-F1 (the pure metric loss at `L = 10`) from the shipped weights,
+/// Adam 0.01, 20 epochs of full-buffer batches, no warm start (the model is trained).
+pub const FINE_TUNE: Recipe = Recipe {
+    optimizer: OptimizerKind::Adam,
+    mix: 1.0,
+    l: 10.0,
+    lr: 0.01,
+    momentum: 0.0,
+    epochs: 20,
+    batch: 0,
+    warm_start: 0,
+};
+
+/// The RAM of learning from the stream, as anyloss-core plans it.
+pub const PLAN: FieldPlan = FieldPlan::of::<Buffer>(SHAPE, 2, CHUNK);
+
+/// The model as the host saved it (`field/model.bin`; see `field/README.md`).
+static SHIPPED: &[u8] = include_bytes!("../../field/model.bin");
+
+/// Bytes of the model's blob.
+pub const BLOB_LEN: usize = blob_len(SHAPE);
+
+/// Everything the device writes to learn from the stream, in the order of
+/// [`FieldPlan`]'s parts: the trainer's ([`anyloss_core::train::MemoryPlan`]), the replay
+/// buffer, the row indices of a fine-tune.
+pub struct FieldBuffers {
+    params: [f32; P],
+    grad: [f32; P],
+    first: [f32; P],
+    second: [f32; P],
+    work: [f32; SHAPE.work_len()],
+    input: [f32; F],
+    logits: [f32; CHUNK],
+    dz: [f32; CHUNK],
+    labels: [u8; CHUNK],
+    mean: [f32; F],
+    inv_std: [f32; F],
+    buffer: Buffer,
+    rows: [u32; CAPACITY],
+}
+
+impl FieldBuffers {
+    /// Empty, so that a static of it lives in `.bss`.
+    pub const EMPTY: Self = Self {
+        params: [0.0; P],
+        grad: [0.0; P],
+        first: [0.0; P],
+        second: [0.0; P],
+        work: [0.0; SHAPE.work_len()],
+        input: [0.0; F],
+        logits: [0.0; CHUNK],
+        dz: [0.0; CHUNK],
+        labels: [0; CHUNK],
+        mean: [0.0; F],
+        inv_std: [0.0; F],
+        buffer: Buffer::new(BUFFER_SEED),
+        rows: [0; CAPACITY],
+    };
+}
+
+/// What can stop the scenario.
+#[derive(defmt::Format)]
+pub enum FieldError {
+    /// Training or evaluation.
+    Core(Error),
+    /// Loading or saving the model.
+    Persist(PersistError),
+    /// The model read back from the flash page is not the one written.
+    ReloadDiffers,
+}
+
+impl From<Error> for FieldError {
+    fn from(e: Error) -> Self {
+        FieldError::Core(e)
+    }
+}
+
+impl From<PersistError> for FieldError {
+    fn from(e: PersistError) -> Self {
+        FieldError::Persist(e)
+    }
+}
+
+/// What the scenario measured.
+pub struct FieldReport {
+    /// Test scores of the shipped model on the drifted held-out part.
+    pub before: Scores,
+    /// The same after fine-tuning on the stream.
+    pub after: Scores,
+    /// The same for the model read back from the flash page.
+    pub reloaded: Scores,
+    /// Samples ingested, and how many the buffer holds per class at the end.
+    pub ingested: usize,
+    /// Samples of class 0 and class 1 in the buffer at the end.
+    pub held: [u32; 2],
+    /// Fine-tunes run.
+    pub fine_tunes: u32,
+    /// Instructions per ingest that did not fine-tune, in tenths.
+    pub ingest_tenths: u32,
+    /// Instructions per fine-tune (the ingest that triggered it, or the final one), in
+    /// tenths.
+    pub fine_tune_tenths: u32,
+    /// Bytes of stack the stream loop used below this module's frame.
+    pub stack: usize,
+    /// Bytes of the blob written to the flash page.
+    pub blob_len: usize,
+}
+
+/// Runs the scenario in `buffers`, with `flash` standing in for a flash page.
+#[inline(never)]
+pub fn run(
+    buffers: &mut FieldBuffers,
+    flash: &mut [u8; BLOB_LEN],
+    counter: &InstructionCounter,
+) -> Result<FieldReport, FieldError> {
+    let FieldBuffers {
+        params,
+        grad,
+        first,
+        second,
+        work,
+        input,
+        logits,
+        dz,
+        labels,
+        mean,
+        inv_std,
+        buffer,
+        rows,
+    } = buffers;
+    let mut model =
+        Model::from_bytes_in(SHIPPED, &mut params[..], &mut mean[..], &mut inv_std[..])?;
+    let threshold = model.threshold();
+
+    let test_data = Dataset::new(test::FEATURES.as_flattened(), &test::LABELS, F)?;
+    let mut test_rows = [0u32; test::N];
+    for (i, r) in test_rows.iter_mut().enumerate() {
+        *r = i as u32;
+    }
+    let before = {
+        let (head, scaling) = model.head_and_scaling()?;
+        let mut inference = Inference {
+            input: &mut input[..],
+            work: &mut work[..],
+            logits: &mut logits[..1],
+        };
+        binary_counts(
+            &head,
+            &test_data,
+            scaling,
+            &test_rows,
+            threshold,
+            &mut inference,
+        )?
+        .scores()
+    };
+
+    // The stream, one sample at a time, into the online trainer.
+    let (ingest_ticks, ingests, fine_tune_ticks, fine_tunes, stack_bytes, held, after) = {
+        let (head, scaling) = model.head_and_scaling()?;
+        let adam = Adam::new(FINE_TUNE.lr, &mut first[..], &mut second[..])?;
+        let config = FitConfig {
+            epochs: FINE_TUNE.epochs,
+            batching: Batching {
+                size: FINE_TUNE.batch,
+            },
+            seed: SEED,
+            warm_start_epochs: FINE_TUNE.warm_start,
+        };
+        let scratch = Scratch {
+            input: &mut input[..],
+            work: &mut work[..],
+            logits: &mut logits[..],
+            dz: &mut dz[..],
+            labels: &mut labels[..],
+            grad: &mut grad[..],
+        };
+        let trainer = Trainer::new(
+            head,
+            adam,
+            objective(Some(F1), &FINE_TUNE)?,
+            config,
+            scaling,
+            scratch,
+        )?;
+        let mut online = OnlineTrainer::new(Borrowed(buffer), trainer, &mut rows[..], PERIOD)?;
+
+        let (mut ingest_ticks, mut ingests) = (0u64, 0u64);
+        let (mut fine_tune_ticks, mut fine_tunes) = (0u64, 0u32);
+        stack::repaint_below_sp();
+        let sp = cortex_m::register::msp::read() as usize;
+        let mut timer = LapTimer::start(counter);
+        for (features, &label) in stream::FEATURES.iter().zip(&stream::LABELS) {
+            timer.lap();
+            let ingest = online.ingest(features, label)?;
+            let ticks = u64::from(timer.lap());
+            match ingest.fine_tune {
+                Some(result) => {
+                    result?;
+                    fine_tune_ticks += ticks;
+                    fine_tunes += 1;
+                }
+                None => {
+                    ingest_ticks += ticks;
+                    ingests += 1;
+                }
+            }
+        }
+        // The samples since the last periodic fine-tune are not left out.
+        if online.pending() > 0 {
+            timer.lap();
+            online.fine_tune()?;
+            fine_tune_ticks += u64::from(timer.lap());
+            fine_tunes += 1;
+        }
+        let stack_bytes = sp.saturating_sub(stack::deepest_touched());
+        let held = online.buffer().0.held();
+        let after = online
+            .trainer()
+            .counts(&test_data, &test_rows, threshold)?
+            .scores();
+        (
+            ingest_ticks,
+            ingests,
+            fine_tune_ticks,
+            fine_tunes,
+            stack_bytes,
+            held,
+            after,
+        )
+    };
+
+    // A simulated reset: the model to the flash page, and back.
+    let written = model.to_bytes(&mut flash[..])?;
+    let reloaded = Model::<[f32; P], [f32; F]>::from_bytes(&flash[..written])?;
+    if !same_bits(reloaded.params(), model.params())
+        || !same_bits(reloaded.scaling().mean(), model.scaling().mean())
+        || !same_bits(reloaded.scaling().inv_std(), model.scaling().inv_std())
+        || reloaded.threshold().to_bits() != model.threshold().to_bits()
+        || reloaded.shape() != model.shape()
+    {
+        return Err(FieldError::ReloadDiffers);
+    }
+    let reloaded_scores = {
+        let mut reloaded = reloaded;
+        let threshold = reloaded.threshold();
+        let (head, scaling) = reloaded.head_and_scaling()?;
+        let mut inference = Inference {
+            input: &mut input[..],
+            work: &mut work[..],
+            logits: &mut logits[..1],
+        };
+        binary_counts(
+            &head,
+            &test_data,
+            scaling,
+            &test_rows,
+            threshold,
+            &mut inference,
+        )?
+        .scores()
+    };
+
+    Ok(FieldReport {
+        before,
+        after,
+        reloaded: reloaded_scores,
+        ingested: stream::N,
+        held,
+        fine_tunes,
+        ingest_tenths: counter.tenths_per(ingest_ticks, ingests),
+        fine_tune_tenths: counter.tenths_per(fine_tune_ticks, u64::from(fine_tunes)),
+        stack: stack_bytes,
+        blob_len: written,
+    })
+}
+
+/// True when both slices hold the same bits.
+fn same_bits(a: &[f32], b: &[f32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
