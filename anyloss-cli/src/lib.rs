@@ -9,6 +9,7 @@ pub mod check;
 pub mod compile;
 pub mod error;
 pub mod eval;
+pub mod finetune;
 pub mod metric_arg;
 pub mod param;
 pub mod predict;

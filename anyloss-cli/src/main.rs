@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use anyloss_cli::{bench, check, compile, emit, eval, predict, stream, train, CliError};
+use anyloss_cli::{bench, check, compile, emit, eval, finetune, predict, stream, train, CliError};
 use clap::{Parser, Subcommand};
 
 /// Any confusion-matrix metric as a differentiable loss.
@@ -24,6 +24,9 @@ enum Command {
     /// Probabilities and labels of a saved model (JSON or binary) for each row of a CSV,
     /// and its metrics when the CSV has a `label` column.
     Predict(predict::PredictArgs),
+    /// Fine-tune a saved model on a CSV streamed through a replay buffer, as a device in the
+    /// field does, and report the metrics before and after.
+    Finetune(finetune::FinetuneArgs),
     /// Compile a metric formula to Rust source for a no_std type implementing the metric
     /// trait, with its exact gradient.
     Compile(compile::CompileArgs),
@@ -40,6 +43,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Command::Eval(args) => stream(|out| eval::run(&args, out)),
         Command::Train(args) => emit(&train::run(&args)?),
         Command::Predict(args) => stream(|out| predict::run(&args, out)),
+        Command::Finetune(args) => emit(&finetune::run(&args)?),
         Command::Compile(args) => emit(&compile::run(&args)?),
         Command::Check(args) => emit(&check::run(&args)?),
         Command::Bench(args) => emit(&bench::run(&args)?),

@@ -11,7 +11,9 @@ use common::scratch_dir;
 use std::path::Path;
 use std::process::Command;
 
-const SUBCOMMANDS: [&str; 6] = ["eval", "train", "predict", "compile", "check", "bench"];
+const SUBCOMMANDS: [&str; 7] = [
+    "eval", "train", "predict", "finetune", "compile", "check", "bench",
+];
 
 /// The example commands of `anyloss SUB --help`: lines starting with `anyloss `, joined
 /// with their `\` continuations.

@@ -157,13 +157,33 @@ impl Rows {
         self.columns.label.is_some()
     }
 
+    /// The columns read.
+    pub fn columns(&self) -> &Columns {
+        &self.columns
+    }
+
+    /// The CSV's column names.
+    pub fn header(&self) -> &[String] {
+        self.records.header()
+    }
+
+    /// The name of the source, for messages.
+    pub fn path(&self) -> &Path {
+        self.records.path()
+    }
+
     /// Whether the CSV has a `weight` column.
     pub fn weighted(&self) -> bool {
         self.columns.weight.is_some()
     }
 
     /// The next row: features into `features`, the label and weight; `None` at the end.
-    fn next(&mut self, features: &mut Vec<f32>) -> Result<Option<(Option<usize>, f64)>, CliError> {
+    /// Errors name the line and column: a value beyond f32, a label that is not a class of
+    /// the model, a negative weight, and those of [`Records::next_row`].
+    pub fn next(
+        &mut self,
+        features: &mut Vec<f32>,
+    ) -> Result<Option<(Option<usize>, f64)>, CliError> {
         let Some(line) = self.records.next_row(&mut self.raw)? else {
             return Ok(None);
         };

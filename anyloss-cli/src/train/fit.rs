@@ -40,7 +40,7 @@ pub struct Model {
 }
 
 /// Owned buffers of one training run.
-struct Buffers {
+pub(crate) struct Buffers {
     input: Vec<f32>,
     work: Vec<f32>,
     logits: Vec<f32>,
@@ -50,7 +50,8 @@ struct Buffers {
 }
 
 impl Buffers {
-    fn new(shape: HeadShape) -> Self {
+    /// Buffers for a head of `shape`, in chunks of [`CHUNK`] samples.
+    pub(crate) fn new(shape: HeadShape) -> Self {
         Self {
             input: vec![0.0; shape.features],
             work: vec![0.0; shape.work_len()],
@@ -61,7 +62,8 @@ impl Buffers {
         }
     }
 
-    fn scratch(&mut self) -> Scratch<'_> {
+    /// The core's view of the buffers.
+    pub(crate) fn scratch(&mut self) -> Scratch<'_> {
         Scratch {
             input: &mut self.input,
             work: &mut self.work,
@@ -107,27 +109,8 @@ pub fn fit(
         scaler: &scaler,
         scratch: buffers.scratch(),
     };
-    let result = match &spec.metric {
-        None => run.train(BinaryObjective::<&MetricArg>::bce(), train, epoch_done),
-        Some(metric) => {
-            let amplifier = Amplifier::new(r.l).map_err(core_error)?;
-            let loss = BinaryLoss::new(metric).with_amplifier(amplifier);
-            let objective = BinaryObjective::hybrid(loss, r.mix).map_err(core_error)?;
-            run.train(objective, train, epoch_done)
-        }
-    };
-    result.map_err(|e| {
-        // Training does not keep the batch's entries; the formula's sampled overflow
-        // points name the sub-expression instead.
-        let hint = match (&e, &spec.metric) {
-            (anyloss_core::Error::NonFiniteMetric(_), Some(MetricArg::Formula(f))) => f
-                .overflow_risks()
-                .first()
-                .map_or(String::new(), |o| format!(" (`anyloss check` finds: {o})")),
-            _ => String::new(),
-        };
-        CliError::new(format!("training `{}`: {e}{hint}", spec.name))
-    })?;
+    run.train(objective(spec)?, train, epoch_done)
+        .map_err(|e| training_error(spec, e))?;
     let s = scaler.scaling();
     Ok(Model {
         shape,
@@ -136,6 +119,34 @@ pub fn fit(
         inv_std: s.inv_std().to_vec(),
         threshold: 0.5,
     })
+}
+
+/// The objective of `spec`: BCE, or the hybrid of BCE and its metric loss with the
+/// recipe's `L` and mix.
+pub(crate) fn objective(spec: &LossSpec) -> Result<BinaryObjective<&MetricArg>, CliError> {
+    let r = &spec.recipe;
+    Ok(match &spec.metric {
+        None => BinaryObjective::bce(),
+        Some(metric) => {
+            let amplifier = Amplifier::new(r.l).map_err(core_error)?;
+            let loss = BinaryLoss::new(metric).with_amplifier(amplifier);
+            BinaryObjective::hybrid(loss, r.mix).map_err(core_error)?
+        }
+    })
+}
+
+/// A training error of `spec`, for the user.
+pub(crate) fn training_error(spec: &LossSpec, e: anyloss_core::Error) -> CliError {
+    // Training does not keep the batch's entries; the formula's sampled overflow points
+    // name the sub-expression instead.
+    let hint = match (&e, &spec.metric) {
+        (anyloss_core::Error::NonFiniteMetric(_), Some(MetricArg::Formula(f))) => f
+            .overflow_risks()
+            .first()
+            .map_or(String::new(), |o| format!(" (`anyloss check` finds: {o})")),
+        _ => String::new(),
+    };
+    CliError::new(format!("training `{}`: {e}{hint}", spec.name))
 }
 
 /// XORed into the seed for the head's initialisation ("init" in ASCII).
@@ -231,7 +242,8 @@ impl Model {
     }
 }
 
-fn optimizer(r: &Recipe, n: usize) -> Result<Box<dyn Optimizer>, CliError> {
+/// The optimizer of `r` over `n` parameters, its state zero.
+pub(crate) fn optimizer(r: &Recipe, n: usize) -> Result<Box<dyn Optimizer>, CliError> {
     Ok(match r.optimizer {
         OptimizerKind::Sgd => {
             Box::new(Sgd::new(r.lr, r.momentum, vec![0.0; n]).map_err(core_error)?)
