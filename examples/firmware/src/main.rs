@@ -289,8 +289,9 @@ fn report_mlp_plan(n_train: usize) {
         p.standardizer
     );
     defmt::info!(
-        "RAM of mlp:16 training: static MLP_BUFFERS holds {=usize} bytes of buffers; plus the training row indices, {=usize} bytes (shared)",
+        "RAM of mlp:16 training: static MLP_BUFFERS holds {=usize} bytes of buffers (aligned to {=usize}); plus the training row indices, {=usize} bytes (shared)",
         core::mem::size_of::<mlp::MlpBuffers>(),
+        core::mem::align_of::<mlp::MlpBuffers>(),
         4 * n_train
     );
 }
@@ -338,22 +339,33 @@ fn report_field_setup() {
     );
     let r = &field::FINE_TUNE;
     defmt::info!(
-        "field: balanced reservoir of {=usize}, fine-tune every {=u32} samples and at the end of the stream: AnyLoss-F1 (--l {=f32}), Adam {=f32}, {=u32} epochs of full-buffer batches, seed {=u64}",
+        "field: balanced reservoir of {=usize} samples, a fine-tune every {=u32} samples: AnyLoss-F1, Adam, {=u32} epochs of batches of {=usize}",
         field::CAPACITY,
         field::PERIOD,
-        r.l,
-        r.lr,
         r.epochs,
+        r.batch
+    );
+    defmt::info!(
+        "host flags of the field fine-tune: --loss f1 --buffer {=usize} --policy balanced --period {=u32} --epochs {=u32} --optimizer {=str} --lr {=f32} --batch {=usize} --mix {=f32} --l {=f32} --seed {=u64}",
+        field::CAPACITY,
+        field::PERIOD,
+        r.epochs,
+        r.optimizer.flag(),
+        r.lr,
+        r.batch,
+        r.mix,
+        r.l,
         field::BUFFER_SEED
     );
     let p = field::PLAN;
     defmt::info!(
-        "RAM of the field learning: plan {=usize} bytes = trainer {=usize} + replay buffer {=usize} + row indices {=usize}; static FIELD_BUFFERS holds {=usize} bytes",
+        "RAM of the field learning: plan {=usize} bytes = trainer {=usize} + replay buffer {=usize} + row indices {=usize}; static FIELD_BUFFERS holds {=usize} bytes (aligned to {=usize})",
         p.total(),
         p.training.total(),
         p.buffer,
         p.rows,
-        core::mem::size_of::<field::FieldBuffers>()
+        core::mem::size_of::<field::FieldBuffers>(),
+        core::mem::align_of::<field::FieldBuffers>()
     );
 }
 
@@ -361,9 +373,10 @@ fn report_field_setup() {
 fn report_field(r: &field::FieldReport) {
     let [negatives, positives] = r.held;
     defmt::info!(
-        "field: {=usize} samples ingested, {=u32} fine-tunes; the buffer holds {=u32} negatives and {=u32} positives",
+        "field: {=usize} samples ingested, {=u32} fine-tunes ({=u32} stopped by an error); the buffer holds {=u32} negatives and {=u32} positives",
         r.ingested,
         r.fine_tunes,
+        r.failed,
         negatives,
         positives
     );
@@ -385,8 +398,9 @@ fn report_field(r: &field::FieldReport) {
     );
     report_scores("field reloaded from the flash page", &r.reloaded);
     defmt::info!(
-        "field: model written to the flash page ({=usize} bytes) and read back bit-identical",
-        r.blob_len
+        "field: model written to the flash page ({=usize} bytes, CRC-32 {=u32:#010x}) and read back bit-identical",
+        r.blob_len,
+        r.blob_crc
     );
 }
 

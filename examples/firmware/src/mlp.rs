@@ -11,7 +11,7 @@
 //! stack below its caller's frame (`stack.rs`'s painting).
 
 use anyloss_core::train::{Adam, HeadShape, MemoryPlan, Mlp, Scores, Scratch, SplitMix64};
-use anyloss_core::train::{Standardizer, Trainer};
+use anyloss_core::train::{BatchObjective, Dataset, Head, Optimizer, Standardizer, Trainer};
 use anyloss_core::{Error, Metric};
 
 use crate::dataset::F;
@@ -93,10 +93,30 @@ pub struct MlpRun {
     pub stack: usize,
 }
 
-/// Trains a fresh `mlp:16` head in `buffers` with `metric` (BCE when `None`) and `recipe`
-/// (Adam), and scores it on the test rows. Not inlined: the stack figure is what the fit
-/// uses below this function's frame.
+/// `trainer.fit` on `train`, timed epoch by epoch: `[ticks, epochs]`, each split into
+/// `[objective epochs, warm-start epochs]`. Not inlined, so that the caller's stack figure
+/// includes this frame and everything the fit uses below it.
 #[inline(never)]
+fn timed_fit<H: Head, Opt: Optimizer, Obj: BatchObjective>(
+    trainer: &mut Trainer<'_, H, Opt, Obj>,
+    data: &Dataset<'_>,
+    train: &mut [u32],
+    counter: &InstructionCounter,
+) -> Result<[[u64; 2]; 2], Error> {
+    let (mut ticks, mut epochs) = ([0u64; 2], [0u64; 2]);
+    let mut timer = LapTimer::start(counter);
+    trainer.fit(data, train, |report, _| {
+        let part = usize::from(report.warm_start);
+        if let (Some(t), Some(e)) = (ticks.get_mut(part), epochs.get_mut(part)) {
+            *t += u64::from(timer.lap());
+            *e += 1;
+        }
+    })?;
+    Ok([ticks, epochs])
+}
+
+/// Trains a fresh `mlp:16` head in `buffers` with `metric` (BCE when `None`) and `recipe`
+/// (Adam), and scores it on the test rows.
 pub fn fit_and_test<M: Metric>(
     prepared: &mut Prepared<'_>,
     buffers: &mut MlpBuffers,
@@ -136,18 +156,9 @@ pub fn fit_and_test<M: Metric>(
     let config = recipe.fit_config();
     let mut trainer = Trainer::new(head, adam, objective, config, scaler.scaling(), scratch)?;
 
-    // [objective epochs, warm-start epochs]: ticks and epoch counts.
-    let (mut ticks, mut epochs) = ([0u64; 2], [0u64; 2]);
     stack::repaint_below_sp();
     let sp = cortex_m::register::msp::read() as usize;
-    let mut timer = LapTimer::start(counter);
-    trainer.fit(rows.data, rows.train, |report, _| {
-        let part = usize::from(report.warm_start);
-        if let (Some(t), Some(e)) = (ticks.get_mut(part), epochs.get_mut(part)) {
-            *t += u64::from(timer.lap());
-            *e += 1;
-        }
-    })?;
+    let [ticks, epochs] = timed_fit(&mut trainer, rows.data, rows.train, counter)?;
     let stack = sp.saturating_sub(stack::deepest_touched());
 
     let n_train = rows.train.len() as u64;
