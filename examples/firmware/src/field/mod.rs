@@ -10,7 +10,8 @@
 //!    buffer ([`FINE_TUNE`]).
 //! 4. Test F1 **after**.
 //! 5. A simulated reset: the model is written with `to_bytes` to a RAM page standing in
-//!    for flash, read back with `from_bytes`, and compared bit for bit.
+//!    for flash, read back with `from_bytes`, and compared bit for bit; then the page with
+//!    one bit flipped must be refused by `load`, leaving the model as it was.
 //!
 //! Measured on the way: instructions per ingest (without a fine-tune) and per fine-tune,
 //! the stack of the stream loop, and the RAM of the buffer and the trainer against
@@ -23,8 +24,8 @@ use anyloss_core::field::{BalancedReservoir, FieldPlan, OnlineTrainer, ReplayBuf
 use anyloss_core::metrics::F1;
 use anyloss_core::model::{blob_len, Model, PersistError};
 use anyloss_core::train::{
-    binary_counts, Adam, BatchObjective, Batching, Dataset, FitConfig, Head, HeadShape, Inference,
-    Optimizer, Scores, Scratch, Trainer,
+    binary_counts, Adam, BatchObjective, Dataset, Head, HeadShape, Inference, Optimizer, Scores,
+    Scratch, Trainer,
 };
 use anyloss_core::Error;
 
@@ -126,6 +127,8 @@ pub enum FieldError {
     Persist(PersistError),
     /// The model read back from the flash page is not the one written.
     ReloadDiffers,
+    /// A flash page with a flipped bit was not refused as corrupted, or changed the model.
+    CorruptionAccepted,
 }
 
 impl From<Error> for FieldError {
@@ -148,7 +151,7 @@ pub struct FieldReport {
     pub after: Scores,
     /// The same for the model read back from the flash page.
     pub reloaded: Scores,
-    /// Samples ingested, and how many the buffer holds per class at the end.
+    /// Samples ingested.
     pub ingested: usize,
     /// Samples of class 0 and class 1 in the buffer at the end.
     pub held: [u32; 2],
@@ -199,36 +202,13 @@ pub fn run(
     for (i, r) in test_rows.iter_mut().enumerate() {
         *r = i as u32;
     }
-    let before = {
-        let (head, scaling) = model.head_and_scaling()?;
-        let mut inference = Inference {
-            input: &mut input[..],
-            work: &mut work[..],
-            logits: &mut logits[..1],
-        };
-        binary_counts(
-            &head,
-            &test_data,
-            scaling,
-            &test_rows,
-            threshold,
-            &mut inference,
-        )?
-        .scores()
-    };
+    let before = test_scores(&mut model, &test_data, &test_rows, input, work, logits)?;
 
     // The stream, one sample at a time, into the online trainer.
     let (costs, stack_bytes, held, after) = {
         let (head, scaling) = model.head_and_scaling()?;
         let adam = Adam::new(FINE_TUNE.lr, &mut first[..], &mut second[..])?;
-        let config = FitConfig {
-            epochs: FINE_TUNE.epochs,
-            batching: Batching {
-                size: FINE_TUNE.batch,
-            },
-            seed: SEED,
-            warm_start_epochs: FINE_TUNE.warm_start,
-        };
+        let config = FINE_TUNE.fit_config();
         let scratch = Scratch {
             input: &mut input[..],
             work: &mut work[..],
@@ -270,25 +250,24 @@ pub fn run(
     {
         return Err(FieldError::ReloadDiffers);
     }
-    let reloaded_scores = {
-        let mut reloaded = reloaded;
-        let threshold = reloaded.threshold();
-        let (head, scaling) = reloaded.head_and_scaling()?;
-        let mut inference = Inference {
-            input: &mut input[..],
-            work: &mut work[..],
-            logits: &mut logits[..1],
-        };
-        binary_counts(
-            &head,
-            &test_data,
-            scaling,
-            &test_rows,
-            threshold,
-            &mut inference,
-        )?
-        .scores()
-    };
+    let mut reloaded = reloaded;
+    let reloaded_scores = test_scores(&mut reloaded, &test_data, &test_rows, input, work, logits)?;
+
+    // A flash page damaged by one bit is refused, and the running model stays as it was.
+    let damaged = written / 2;
+    if let Some(byte) = flash.get_mut(damaged) {
+        *byte ^= 0x08;
+    }
+    let refused = matches!(
+        reloaded.load(&flash[..written]),
+        Err(PersistError::Corrupted { .. })
+    );
+    if let Some(byte) = flash.get_mut(damaged) {
+        *byte ^= 0x08;
+    }
+    if !refused || !same_bits(reloaded.params(), model.params()) {
+        return Err(FieldError::CorruptionAccepted);
+    }
 
     Ok(FieldReport {
         before,
@@ -307,6 +286,30 @@ pub fn run(
             _ => 0,
         },
     })
+}
+
+/// Test scores of `model` at its threshold on `rows` of `data`, with the trainer's
+/// buffers as the forward pass's scratch.
+fn test_scores<P, S>(
+    model: &mut Model<P, S>,
+    data: &Dataset<'_>,
+    rows: &[u32],
+    input: &mut [f32],
+    work: &mut [f32],
+    logits: &mut [f32],
+) -> Result<Scores, Error>
+where
+    P: AsRef<[f32]> + AsMut<[f32]>,
+    S: AsRef<[f32]> + AsMut<[f32]>,
+{
+    let threshold = model.threshold();
+    let (head, scaling) = model.head_and_scaling()?;
+    let mut inference = Inference {
+        input,
+        work,
+        logits: logits.get_mut(..1).unwrap_or(&mut []),
+    };
+    Ok(binary_counts(&head, data, scaling, rows, threshold, &mut inference)?.scores())
 }
 
 /// What the stream cost.
