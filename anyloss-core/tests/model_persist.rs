@@ -1,9 +1,12 @@
 //! Model blobs: the documented byte layout, bit-exact round trips for every head, and one
 //! distinct error for each kind of damage, with the caller's model left untouched.
 
+mod support;
+
 use anyloss_core::model::{blob_len, inspect, Field, HeadKind, Model, PersistError};
 use anyloss_core::train::{Head, HeadShape};
 use anyloss_core::Error;
+use support::{blob_of, load_host};
 
 type HostModel = Model<Vec<f32>, Vec<f32>>;
 
@@ -38,22 +41,6 @@ fn model(shape: HeadShape, threshold: f32) -> HostModel {
     let mean = (0..f).map(|j| j as f32 - 1.5).collect();
     let inv_std = (0..f).map(|j| 0.5 + j as f32).collect();
     Model::new(shape, params, mean, inv_std, threshold).unwrap()
-}
-
-fn blob_of(m: &HostModel) -> Vec<u8> {
-    let mut blob = vec![0u8; m.blob_len()];
-    assert_eq!(m.to_bytes(&mut blob).unwrap(), blob.len());
-    blob
-}
-
-fn load_host(blob: &[u8]) -> Result<HostModel, PersistError> {
-    let s = inspect(blob)?;
-    Model::from_bytes_in(
-        blob,
-        vec![0.0; s.params()],
-        vec![0.0; s.features],
-        vec![0.0; s.features],
-    )
 }
 
 const SHAPES: [HeadShape; 4] = [
@@ -210,6 +197,18 @@ fn every_truncation_is_reported_as_such() {
             found: blob.len() + 3
         }
     );
+}
+
+#[test]
+fn an_impossible_length_is_corruption_even_with_other_damage() {
+    let good = model(SHAPES[1], 0.5);
+    let mut bad = blob_of(&good);
+    bad[8..12].copy_from_slice(&5u32.to_le_bytes()); // shorter than any blob
+    bad[40] ^= 0xFF;
+    assert!(matches!(
+        inspect(&bad).unwrap_err(),
+        PersistError::Corrupted { .. }
+    ));
 }
 
 #[test]

@@ -2,9 +2,12 @@
 //! damage to a blob (flipped bytes, cuts, appended or arbitrary bytes) is an error, never a
 //! panic, that leaves the loading model as it was.
 
-use anyloss_core::model::{inspect, Model, PersistError};
+mod support;
+
+use anyloss_core::model::{Model, PersistError};
 use anyloss_core::train::HeadShape;
 use proptest::prelude::*;
+use support::{blob_of, load_host};
 
 type HostModel = Model<Vec<f32>, Vec<f32>>;
 
@@ -38,22 +41,6 @@ fn model() -> impl Strategy<Value = HostModel> {
         )
             .prop_map(move |(p, m, i, t)| Model::new(s, p, m, i, t).unwrap())
     })
-}
-
-fn blob_of(m: &HostModel) -> Vec<u8> {
-    let mut blob = vec![0u8; m.blob_len()];
-    m.to_bytes(&mut blob).unwrap();
-    blob
-}
-
-fn load_host(blob: &[u8]) -> Result<HostModel, PersistError> {
-    let s = inspect(blob)?;
-    Model::from_bytes_in(
-        blob,
-        vec![0.0; s.params()],
-        vec![0.0; s.features],
-        vec![0.0; s.features],
-    )
 }
 
 fn bits(v: &[f32]) -> Vec<u32> {

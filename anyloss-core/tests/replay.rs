@@ -192,3 +192,34 @@ fn the_same_seed_and_stream_give_the_same_buffer() {
     }
     assert_eq!(contents(&r), fill(11));
 }
+
+#[test]
+fn the_plan_counts_the_buffer_and_the_row_indices() {
+    use anyloss_core::field::FieldPlan;
+    use anyloss_core::train::{HeadShape, MemoryPlan};
+    use core::mem::size_of;
+
+    const SHAPE: HeadShape = HeadShape {
+        features: 7,
+        hidden: [16, 0],
+        outputs: 1,
+    };
+    type Reservoir = BalancedReservoir<7, 128, 2>;
+    const PLAN: FieldPlan = FieldPlan::of::<Reservoir>(SHAPE, 2, 64);
+    assert_eq!(PLAN.training, MemoryPlan::of(SHAPE, 2, 64));
+    assert_eq!(PLAN.buffer, size_of::<Reservoir>());
+    assert_eq!(PLAN.rows, 4 * 128);
+    // The samples, plus counters of a few words (12C bytes of class counts, lengths,
+    // seed, generator, stream count): never more than 96 bytes on any target.
+    let samples = 128 * (4 * 7 + 1);
+    assert!(
+        (samples..samples + 12 * 2 + 96).contains(&PLAN.buffer),
+        "{PLAN:?}"
+    );
+    let ring = FieldPlan::of::<Ring<7, 128>>(SHAPE, 2, 64);
+    assert!((samples..samples + 64).contains(&ring.buffer), "{ring:?}");
+    assert_eq!(
+        PLAN.total(),
+        PLAN.training.total() + PLAN.buffer + PLAN.rows
+    );
+}

@@ -164,7 +164,9 @@ where
 
     /// Fine-tunes the head on every sample in the buffer: [`Trainer::fit`] with the
     /// trainer's [`crate::train::FitConfig`], starting from the head's current parameters
-    /// (and the optimizer's state). Resets the count towards the next periodic fine-tune.
+    /// (and the optimizer's state). Mini-batch shuffles restart from the config's seed at
+    /// each fine-tune, so a host replaying a device's stream with the same settings takes
+    /// the same steps. Resets the count towards the next periodic fine-tune.
     ///
     /// Errors: [`Error::Empty`] for an empty buffer, and those of [`Trainer::fit`], after
     /// which the head holds the last good step's parameters.

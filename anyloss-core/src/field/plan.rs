@@ -14,7 +14,7 @@ use super::replay::ReplayBuffer;
 /// | part | bytes |
 /// |---|---|
 /// | `training` | [`MemoryPlan::of`]`(shape, slots, chunk)` |
-/// | `buffer` | `size_of::<B>()` ≈ `N·(4F + 1)` + counters (`12C + 40` for [`super::BalancedReservoir`], 24 for [`super::Ring`]) |
+/// | `buffer` | `size_of::<B>()`: `N·(4F + 1)` and the policy's lengths and counters, at most `12C + 40` bytes for [`super::BalancedReservoir`] and 32 for [`super::Ring`] (on a 64-bit host; less with 32-bit `usize`) |
 /// | `rows` | `4N` |
 ///
 /// ```

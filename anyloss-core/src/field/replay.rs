@@ -58,3 +58,31 @@ pub trait ReplayBuffer {
     /// Forgets every sample (and the stream's counts).
     fn clear(&mut self);
 }
+
+/// A borrowed buffer is a buffer: a device keeps its buffer in a `static` and lends it to
+/// an [`super::OnlineTrainer`] on the stack. (For [`super::FieldPlan::of`], name the buffer
+/// type itself, not the reference.)
+impl<B: ReplayBuffer> ReplayBuffer for &mut B {
+    const FEATURES: usize = B::FEATURES;
+    const CAPACITY: usize = B::CAPACITY;
+
+    fn push(&mut self, features: &[f32], label: u8) -> Result<Stored, Error> {
+        (**self).push(features, label)
+    }
+
+    fn dataset(&self) -> Result<Dataset<'_>, Error> {
+        (**self).dataset()
+    }
+
+    fn len(&self) -> usize {
+        (**self).len()
+    }
+
+    fn seen(&self) -> u64 {
+        (**self).seen()
+    }
+
+    fn clear(&mut self) {
+        (**self).clear()
+    }
+}

@@ -32,7 +32,8 @@ const THRESHOLD_AT: usize = 28;
 
 /// Bytes of the blob of a model of `shape`: `36 + 8F + 4P` for `F` features and
 /// `P = shape.params()` parameters. A `const fn`, so a device can size a flash page or a
-/// transmit buffer at compile time.
+/// transmit buffer at compile time. (Like [`HeadShape::params`], it is for shapes whose
+/// parameters fit in memory: larger ones overflow `usize`.)
 ///
 /// ```
 /// use anyloss_core::model::blob_len;
@@ -149,11 +150,11 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Blob<'_>, PersistError> {
 
 /// The error for a blob whose length field says `total` bytes while `bytes` has another
 /// length. If the bytes are intact but for that field (their CRC matches with the real
-/// length in it), the field is what changed: corruption. Otherwise the blob was cut short,
-/// or something follows it.
+/// length in it), or the field holds a length no blob has, the field is what changed:
+/// corruption. Otherwise the blob was cut short, or something follows it.
 fn length_error(bytes: &[u8], total: usize) -> PersistError {
     let found = bytes.len();
-    if found >= HEADER_LEN + CRC_LEN {
+    if found >= FIXED_LEN {
         let body = found - CRC_LEN;
         let stored = u32_at(bytes, body);
         let real_length = (found as u32).to_le_bytes();
@@ -162,7 +163,7 @@ fn length_error(bytes: &[u8], total: usize) -> PersistError {
             .update(&real_length)
             .update(bytes.get(LENGTH_AT + 4..body).unwrap_or(&[]))
             .finish();
-        if repaired == stored {
+        if repaired == stored || total < FIXED_LEN {
             let computed = crc32(bytes.get(..body).unwrap_or(&[]));
             return PersistError::Corrupted { stored, computed };
         }

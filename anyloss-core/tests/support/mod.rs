@@ -136,3 +136,23 @@ pub fn batch_gradient<O: BatchObjective>(
     let (loss, grad) = trainer.gradient(data, rows).unwrap();
     (loss.loss, grad.to_vec())
 }
+
+/// The blob of a host model.
+pub fn blob_of(m: &anyloss_core::model::Model<Vec<f32>, Vec<f32>>) -> Vec<u8> {
+    let mut blob = vec![0u8; m.blob_len()];
+    assert_eq!(m.to_bytes(&mut blob).unwrap(), blob.len());
+    blob
+}
+
+/// A blob read into host storage sized by `inspect`, as the CLI reads one.
+pub fn load_host(
+    blob: &[u8],
+) -> Result<anyloss_core::model::Model<Vec<f32>, Vec<f32>>, anyloss_core::model::PersistError> {
+    let s = anyloss_core::model::inspect(blob)?;
+    anyloss_core::model::Model::from_bytes_in(
+        blob,
+        vec![0.0; s.params()],
+        vec![0.0; s.features],
+        vec![0.0; s.features],
+    )
+}
