@@ -737,3 +737,117 @@ fn a_json_model_whose_inv_std_disagrees_with_std_is_refused() {
     let err = model_error("inv-std.json", &bytes);
     assert!(err.contains("inv_std[3] = 123 is not 1/std[3]"), "{err}");
 }
+
+#[test]
+fn the_shipped_models_are_twins_and_carry_the_yeast3_features() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/models");
+    let data = bundled("yeast3.csv");
+    let run = |name: &str| {
+        let model = dir.join(name);
+        json_of(&[
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            &data,
+            "--json",
+        ])
+    };
+    let (json, bin) = (run("yeast3-f1.json"), run("yeast3-f1.bin"));
+    assert_eq!(json, bin);
+    assert!(
+        json["metrics"]["f1"].as_f64().unwrap() > 0.6,
+        "{}",
+        json["metrics"]
+    );
+    let m = load(&dir.join("yeast3-f1.json"));
+    let (header, _) = read_csv(&data);
+    let features: Vec<&str> = header
+        .iter()
+        .map(String::as_str)
+        .filter(|&h| h != "label")
+        .collect();
+    assert_eq!(m["features"], serde_json::json!(features));
+}
+
+#[test]
+fn a_softmax_head_gives_each_row_its_class_probabilities() {
+    use anyloss_core::model::Model;
+    use anyloss_core::train::HeadShape;
+    // 3 classes over 2 features: class c's logit is w_c . x + b_c.
+    let shape = HeadShape::linear(2, 3);
+    let params = vec![
+        2.0f32, 0.0, 0.0, /* class 1 */ 0.0, 2.0, 0.0, /* class 2 */ -2.0, -2.0, 0.5,
+    ];
+    let model = Model::new(shape, params.clone(), vec![0.0f32; 2], vec![1.0f32; 2], 0.5).unwrap();
+    let mut blob = vec![0u8; model.blob_len()];
+    model.to_bytes(&mut blob).unwrap();
+    let path = scratch_dir().join("softmax3.bin");
+    std::fs::write(&path, &blob).unwrap();
+    let rows = [
+        [1.0f64, 0.0, 0.0],
+        [0.0, 1.0, 1.0],
+        [-1.0, -1.0, 2.0],
+        [1.0, 0.1, 1.0],
+    ];
+    let mut body = "a,b,label\n".to_string();
+    for r in &rows {
+        body += &format!("{},{},{}\n", r[0], r[1], r[2]);
+    }
+    let data = csv("softmax3.csv", &body);
+    let out = json_of(&[
+        "predict",
+        "--model",
+        path.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--json",
+    ]);
+    let mut correct = 0;
+    for (i, r) in rows.iter().enumerate() {
+        let z: Vec<f64> = (0..3)
+            .map(|c| {
+                f64::from(params[3 * c]) * r[0]
+                    + f64::from(params[3 * c + 1]) * r[1]
+                    + f64::from(params[3 * c + 2])
+            })
+            .collect();
+        let sum: f64 = z.iter().map(|v| v.exp()).sum();
+        let p = out["p"][i].as_array().unwrap();
+        assert_eq!(p.len(), 3);
+        for c in 0..3 {
+            assert!(
+                (p[c].as_f64().unwrap() - z[c].exp() / sum).abs() < 1e-6,
+                "row {i} class {c}"
+            );
+        }
+        let best = (0..3).max_by(|&a, &b| z[a].total_cmp(&z[b])).unwrap();
+        assert_eq!(out["label"][i], best, "row {i}");
+        correct += usize::from(best == r[2] as usize);
+    }
+    let accuracy = correct as f64 / rows.len() as f64;
+    assert!(
+        (out["metrics"]["accuracy"].as_f64().unwrap() - accuracy).abs() < 1e-6,
+        "{out}"
+    );
+    assert!(out["metrics"]["macro_f1"].is_number());
+    let err = stderr_of(&[
+        "predict",
+        "--model",
+        path.to_str().unwrap(),
+        "--data",
+        data.to_str().unwrap(),
+        "--threshold",
+        "0.3",
+    ]);
+    assert!(err.contains("3-class softmax head"), "{err}");
+    let bad = csv("softmax3-bad.csv", "a,b,label\n0,0,3\n");
+    let err = stderr_of(&[
+        "predict",
+        "--model",
+        path.to_str().unwrap(),
+        "--data",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(err.contains("not a class of the model (0..3)"), "{err}");
+}

@@ -5,8 +5,10 @@
 //! |---|---|
 //! | flags, the recipe of a fine-tune, the report | [`FinetuneArgs`] |
 //! | the stream through the core's replay buffer, and the fine-tunes | [`replay`] |
+//! | the table and the JSON | [`report`] |
 
 pub mod replay;
+pub mod report;
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +16,6 @@ use anyloss_core::train::{
     binary_counts, Batching, Counts, Dataset, FitConfig, Head, HeadShape, Trainer,
 };
 use clap::Args;
-use serde_json::{json, Value};
 
 use crate::error::CliError;
 use crate::predict::model_file::SavedModel;
@@ -23,10 +24,9 @@ use crate::train::fit::{self, Buffers, HostScaler, InferenceBuffers};
 use crate::train::loss::LossSpec;
 use crate::train::model::ModelArch;
 use crate::train::recipe::{OptimizerKind, Recipe};
-use crate::train::report::round6;
 use crate::train::save::{self, Provenance, Target};
 
-use self::replay::{Outcome, Policy};
+use self::replay::Policy;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -266,24 +266,25 @@ pub fn run(args: &FinetuneArgs) -> Result<String, CliError> {
     };
     let mut buffers = Buffers::new(shape);
     let objective = fit::objective(&spec)?;
-    let mut trainer = Trainer::new(
-        &mut *head,
-        &mut *optimizer,
-        objective,
-        config,
-        scaler.scaling(),
-        buffers.scratch(),
-    )
-    .map_err(|e| fit::training_error(&spec, e))?;
-    let outcome = replay::replay(
-        &data,
-        &mut trainer,
-        args.policy,
-        args.buffer,
-        args.period,
-        args.seed,
-    )?;
-    drop(trainer);
+    let outcome = {
+        let mut trainer = Trainer::new(
+            &mut *head,
+            &mut *optimizer,
+            objective,
+            config,
+            scaler.scaling(),
+            buffers.scratch(),
+        )
+        .map_err(|e| fit::training_error(&spec, e))?;
+        replay::replay(
+            &data,
+            &mut trainer,
+            args.policy,
+            args.buffer,
+            args.period,
+            args.seed,
+        )?
+    };
     let after = counts(&*head, &scaler, &data, model.threshold)?;
     if let Some(why) = &outcome.first_failure {
         eprintln!(
@@ -319,7 +320,7 @@ pub fn run(args: &FinetuneArgs) -> Result<String, CliError> {
         };
         save::write(t, &stream.names, &tuned, &made)?;
     }
-    Ok(report(args, &spec, &outcome, &before, &after))
+    Ok(report::report(args, &spec, &outcome, &before, &after))
 }
 
 /// Hard counts of `head` on every row of `data`.
@@ -340,76 +341,4 @@ fn counts(
         &mut buffers.inference(),
     )
     .map_err(|e| CliError::new(e.to_string()))
-}
-
-fn scores_json(c: &Counts) -> Value {
-    let names = anyloss_core::train::Scores::NAMES.iter();
-    let map = names
-        .zip(c.scores().values())
-        .map(|(n, v)| (n.to_string(), json!(round6(f64::from(v)))))
-        .collect();
-    Value::Object(map)
-}
-
-fn report(
-    args: &FinetuneArgs,
-    spec: &LossSpec,
-    o: &Outcome,
-    before: &Counts,
-    after: &Counts,
-) -> String {
-    if args.json {
-        return json!({
-            "before": scores_json(before),
-            "after": scores_json(after),
-            "loss": spec.name,
-            "objective": spec.objective(),
-            "recipe": spec.recipe,
-            "stream": {
-                "samples": o.samples,
-                "policy": args.policy,
-                "buffer": args.buffer,
-                "period": args.period,
-                "held": o.held,
-                "fine_tunes": o.fine_tunes,
-                "failed": o.failed,
-            },
-        })
-        .to_string();
-    }
-    let mut out = format!(
-        "anyloss finetune: {} on {}: {} samples through a {} buffer of {} (held: {} of class \
-         0, {} of class 1), {} fine-tunes{}\n  {} minimises {}; {}\n\n{:<20}{:>8}{:>8}\n",
-        args.model.display(),
-        args.data.display(),
-        o.samples,
-        match args.policy {
-            Policy::Ring => "ring",
-            Policy::Balanced => "balanced",
-        },
-        args.buffer,
-        o.held[0],
-        o.held[1],
-        o.fine_tunes,
-        if o.failed > 0 {
-            format!(" ({} stopped early)", o.failed)
-        } else {
-            String::new()
-        },
-        spec.name,
-        spec.objective(),
-        spec.recipe,
-        "all rows",
-        "before",
-        "after",
-    );
-    let names = anyloss_core::train::Scores::NAMES;
-    for ((name, b), a) in names
-        .iter()
-        .zip(before.scores().values())
-        .zip(after.scores().values())
-    {
-        out.push_str(&format!("{name:<20}{b:>8.3}{a:>8.3}\n"));
-    }
-    out
 }

@@ -6,28 +6,19 @@ use anyloss_core::model::{inspect, Model as Blob};
 
 use crate::train::fit::Model;
 
-use super::model_file::SavedModel;
-
-/// The name [`SavedModel::format`] gives the binary format.
-pub const BINARY: &str = "binary";
-
 /// Reads a binary model blob.
-pub fn from_binary(bytes: &[u8]) -> Result<SavedModel, String> {
+pub fn from_binary(bytes: &[u8]) -> Result<Model, String> {
     let shape = inspect(bytes).map_err(|e| e.to_string())?;
     let f = shape.features;
     let blob = Blob::from_bytes_in(bytes, vec![0.0; shape.params()], vec![0.0; f], vec![0.0; f])
         .map_err(|e| e.to_string())?;
     let scaling = blob.scaling();
-    Ok(SavedModel {
-        model: Model {
-            shape,
-            params: blob.params().to_vec(),
-            mean: scaling.mean().to_vec(),
-            inv_std: scaling.inv_std().to_vec(),
-            threshold: blob.threshold(),
-        },
-        features: None,
-        format: BINARY.to_string(),
+    Ok(Model {
+        shape,
+        params: blob.params().to_vec(),
+        mean: scaling.mean().to_vec(),
+        inv_std: scaling.inv_std().to_vec(),
+        threshold: blob.threshold(),
     })
 }
 

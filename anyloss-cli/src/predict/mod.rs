@@ -130,6 +130,9 @@ impl Predictor {
     }
 }
 
+/// What receives each row's probabilities and predicted label.
+pub type RowSink<'a> = dyn FnMut(&[f32], usize) -> Result<(), CliError> + 'a;
+
 /// Reads the CSV and checks each row against the model and the columns.
 pub struct Rows {
     records: Records,
@@ -248,7 +251,7 @@ impl Rows {
     pub fn predict_all(
         mut self,
         predictor: &mut Predictor,
-        each: &mut dyn FnMut(&[f32], usize) -> Result<(), CliError>,
+        each: &mut RowSink<'_>,
     ) -> Result<Option<Tally>, CliError> {
         let mut tally = self
             .labelled()

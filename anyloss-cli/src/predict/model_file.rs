@@ -24,6 +24,9 @@ pub const LOGISTIC_V1: &str = "anyloss-logistic-v1";
 /// The JSON format of an MLP head.
 pub const MLP_V1: &str = "anyloss-mlp-v1";
 
+/// The name [`SavedModel::format`] gives the binary device format.
+pub const BINARY: &str = "binary";
+
 /// The largest model file read: far beyond any head of [`MAX_WIDTH`]-wide layers a
 /// microcontroller could hold, and a bound on the memory a wrong path can take.
 pub const MAX_MODEL_BYTES: u64 = 256 << 20;
@@ -64,7 +67,11 @@ impl SavedModel {
         match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
             None => Err("empty file; not an anyloss model".to_string()),
             Some(b'{' | b'[') => from_json(bytes),
-            Some(_) => super::binary_model::from_binary(bytes),
+            Some(_) => Ok(SavedModel {
+                model: super::binary_model::from_binary(bytes)?,
+                features: None,
+                format: BINARY.to_string(),
+            }),
         }
     }
 

@@ -432,7 +432,7 @@ fn save_model(
         args.seed,
         &mut |_, _, _| {},
     )?;
-    let recipe = serde_json::to_value(&spec.recipe)
+    let recipe = serde_json::to_value(spec.recipe)
         .map_err(|e| CliError::new(format!("cannot encode the recipe: {e}")))?;
     let made = save::Provenance {
         model: &args.model.to_string(),
