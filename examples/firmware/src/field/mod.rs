@@ -17,7 +17,6 @@
 //! the stack of the stream loop, and the RAM of the buffer and the trainer against
 //! anyloss-core's [`FieldPlan`].
 
-mod borrowed;
 pub mod data;
 
 use anyloss_core::field::{BalancedReservoir, FieldPlan, OnlineTrainer, ReplayBuffer};
@@ -33,7 +32,6 @@ use crate::finetune::{objective, OptimizerKind, Recipe, CHUNK, SEED};
 use crate::icount::{InstructionCounter, LapTimer};
 use crate::stack;
 
-use borrowed::Borrowed;
 use data::{stream, test};
 
 /// The shipped model's sizes: `mlp:16` over the stream's features.
@@ -225,13 +223,13 @@ pub fn run(
             scaling,
             scratch,
         )?;
-        let mut online = OnlineTrainer::new(Borrowed(buffer), trainer, &mut rows[..], PERIOD)?;
+        let mut online = OnlineTrainer::new(&mut *buffer, trainer, &mut rows[..], PERIOD)?;
 
         stack::repaint_below_sp();
         let sp = cortex_m::register::msp::read() as usize;
         let costs = stream_all(&mut online, counter)?;
         let stack_bytes = sp.saturating_sub(stack::deepest_touched());
-        let held = online.buffer().0.held();
+        let held = online.buffer().held();
         let after = online
             .trainer()
             .counts(&test_data, &test_rows, threshold)?
