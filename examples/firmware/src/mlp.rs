@@ -38,41 +38,45 @@ pub const PLAN: MemoryPlan = MemoryPlan::of(SHAPE, ADAM_SLOTS, CHUNK);
 /// `INIT_STREAM`, "init" in ASCII), so that the device starts from the host's network.
 const INIT_STREAM: u64 = 0x696E_6974;
 
-/// Every buffer an MLP training run writes, in the order of [`MemoryPlan`]'s parts; the
-/// data stays in flash.
-pub struct MlpBuffers {
+/// The hidden activations and their gradients of an `mlp:16` head.
+const WORK: usize = 2 * HIDDEN;
+
+/// Every buffer a training run of an `mlp:16` head over `F` features (`P` parameters)
+/// with Adam writes, in the order of [`MemoryPlan`]'s parts; the data stays in flash.
+/// Also the trainer's part of the field scenario's buffers.
+pub struct TrainingBuffers<const F: usize, const P: usize> {
     /// The head's parameters (plan: `parameters`).
-    params: [f32; P],
+    pub params: [f32; P],
     /// `∂loss/∂params` (plan: `gradient`).
-    grad: [f32; P],
+    pub grad: [f32; P],
     /// Adam's first moments (plan: `optimizer`, with `second`).
-    first: [f32; P],
+    pub first: [f32; P],
     /// Adam's second moments.
-    second: [f32; P],
+    pub second: [f32; P],
     /// The hidden activations and their gradients (plan: `activations`).
-    work: [f32; SHAPE.work_len()],
+    pub work: [f32; WORK],
     /// One standardised sample (plan: `scratch`, with the chunk buffers).
-    input: [f32; F],
+    pub input: [f32; F],
     /// The chunk's logits.
-    logits: [f32; CHUNK],
+    pub logits: [f32; CHUNK],
     /// The chunk's `∂loss/∂logits`.
-    dz: [f32; CHUNK],
+    pub dz: [f32; CHUNK],
     /// The chunk's labels.
-    labels: [u8; CHUNK],
+    pub labels: [u8; CHUNK],
     /// The standardiser's means (plan: `standardizer`, with `inv_std`).
-    mean: [f32; F],
+    pub mean: [f32; F],
     /// The standardiser's reciprocal standard deviations.
-    inv_std: [f32; F],
+    pub inv_std: [f32; F],
 }
 
-impl MlpBuffers {
+impl<const F: usize, const P: usize> TrainingBuffers<F, P> {
     /// All zero, so that a static of it lives in `.bss`.
     pub const ZERO: Self = Self {
         params: [0.0; P],
         grad: [0.0; P],
         first: [0.0; P],
         second: [0.0; P],
-        work: [0.0; SHAPE.work_len()],
+        work: [0.0; WORK],
         input: [0.0; F],
         logits: [0.0; CHUNK],
         dz: [0.0; CHUNK],
@@ -81,6 +85,9 @@ impl MlpBuffers {
         inv_std: [0.0; F],
     };
 }
+
+/// The buffers of this module's fits, on the embedded dataset.
+pub type MlpBuffers = TrainingBuffers<F, P>;
 
 /// What one MLP fit measured.
 pub struct MlpRun {

@@ -30,6 +30,7 @@ use anyloss_core::Error;
 
 use crate::finetune::{objective, OptimizerKind, Recipe, CHUNK, SEED};
 use crate::icount::{InstructionCounter, LapTimer};
+use crate::mlp::{self, TrainingBuffers};
 use crate::stack;
 
 use data::{stream, test};
@@ -37,7 +38,7 @@ use data::{stream, test};
 /// The shipped model's sizes: `mlp:16` over the stream's features.
 pub const SHAPE: HeadShape = HeadShape {
     features: stream::F,
-    hidden: [16, 0],
+    hidden: [mlp::HIDDEN, 0],
     outputs: 1,
 };
 const P: usize = SHAPE.params();
@@ -82,17 +83,7 @@ pub const BLOB_LEN: usize = blob_len(SHAPE);
 /// [`FieldPlan`]'s parts: the trainer's ([`anyloss_core::train::MemoryPlan`]), the replay
 /// buffer, the row indices of a fine-tune.
 pub struct FieldBuffers {
-    params: [f32; P],
-    grad: [f32; P],
-    first: [f32; P],
-    second: [f32; P],
-    work: [f32; SHAPE.work_len()],
-    input: [f32; F],
-    logits: [f32; CHUNK],
-    dz: [f32; CHUNK],
-    labels: [u8; CHUNK],
-    mean: [f32; F],
-    inv_std: [f32; F],
+    training: TrainingBuffers<F, P>,
     buffer: Buffer,
     rows: [u32; CAPACITY],
 }
@@ -100,17 +91,7 @@ pub struct FieldBuffers {
 impl FieldBuffers {
     /// Empty, so that a static of it lives in `.bss`.
     pub const EMPTY: Self = Self {
-        params: [0.0; P],
-        grad: [0.0; P],
-        first: [0.0; P],
-        second: [0.0; P],
-        work: [0.0; SHAPE.work_len()],
-        input: [0.0; F],
-        logits: [0.0; CHUNK],
-        dz: [0.0; CHUNK],
-        labels: [0; CHUNK],
-        mean: [0.0; F],
-        inv_std: [0.0; F],
+        training: TrainingBuffers::ZERO,
         buffer: Buffer::new(BUFFER_SEED),
         rows: [0; CAPACITY],
     };
@@ -177,6 +158,11 @@ pub fn run(
     counter: &InstructionCounter,
 ) -> Result<FieldReport, FieldError> {
     let FieldBuffers {
+        training,
+        buffer,
+        rows,
+    } = buffers;
+    let TrainingBuffers {
         params,
         grad,
         first,
@@ -188,9 +174,7 @@ pub fn run(
         labels,
         mean,
         inv_std,
-        buffer,
-        rows,
-    } = buffers;
+    } = training;
     let mut model =
         Model::from_bytes_in(SHIPPED, &mut params[..], &mut mean[..], &mut inv_std[..])?;
     let threshold = model.threshold();
