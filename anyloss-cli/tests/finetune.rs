@@ -135,7 +135,8 @@ fn the_weights_are_those_of_the_cores_online_trainer_bit_for_bit() {
     for arch in ["linear", "mlp:4"] {
         let start_path = start_model(arch);
         let start = SavedModel::read(&start_path).unwrap();
-        for (policy, seed) in [("ring", 0u64), ("balanced", 5)] {
+        // Full-buffer batches, and mini-batches whose shuffles follow the seed.
+        for (policy, seed, batch) in [("ring", 0u64, "0"), ("balanced", 5, "16")] {
             let out = scratch_dir().join(format!("tuned-{}-{policy}.bin", arch.replace(':', "")));
             let seed_text = seed.to_string();
             let report = json_of(&[
@@ -156,6 +157,8 @@ fn the_weights_are_those_of_the_cores_online_trainer_bit_for_bit() {
                 "4",
                 "--seed",
                 &seed_text,
+                "--batch",
+                batch,
                 "--json",
                 "--save",
                 out.to_str().unwrap(),
