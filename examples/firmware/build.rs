@@ -1,5 +1,7 @@
 //! Build script of the firmware:
 //! - embeds a bundled dataset in flash, as `static` arrays in `$OUT_DIR/dataset.rs`;
+//! - embeds the field scenario's drifted stream and held-out part ([`FIELD_PARTS`], made by
+//!   `field/drift.py`) the same way, in `$OUT_DIR/field_<part>.rs`;
 //! - compiles the metric formula in [`FORMULA_FILE`] into a `no_std` metric type with
 //!   anyloss-dsl (`$OUT_DIR/gmean_formula.rs`);
 //! - hands `memory.x` to the linker through `$OUT_DIR`.
@@ -16,6 +18,9 @@ use std::process::ExitCode;
 
 /// The dataset embedded by default: 1484 × 8, 11 % positives (about 47 KiB of flash).
 const DEFAULT_DATASET: &str = "../data/yeast3.csv";
+
+/// The field scenario's data: the device's half of yeast3, drifted (see `field/drift.py`).
+const FIELD_PARTS: [&str; 2] = ["stream", "test"];
 
 /// The formula-defined metric the firmware fine-tunes with: G-mean, written out.
 const FORMULA_FILE: &str = "gmean.formula";
@@ -53,10 +58,20 @@ fn run() -> Result<(), String> {
             path.display()
         ));
     }
-    let dataset = Dataset::read(path)?;
-    fs::write(out.join("dataset.rs"), dataset.to_rust(path))
-        .map_err(|e| format!("writing dataset.rs: {e}"))?;
+    embed(path, &out.join("dataset.rs"))?;
+
+    for part in FIELD_PARTS {
+        let path = PathBuf::from(format!("field/{part}.csv"));
+        println!("cargo:rerun-if-changed={}", path.display());
+        embed(&path, &out.join(format!("field_{part}.rs")))?;
+    }
     Ok(())
+}
+
+/// Parses the CSV at `path` and writes its arrays as Rust source to `to`.
+fn embed(path: &Path, to: &Path) -> Result<(), String> {
+    let dataset = Dataset::read(path)?;
+    fs::write(to, dataset.to_rust(path)).map_err(|e| format!("writing {}: {e}", to.display()))
 }
 
 /// A binary dataset as parsed from CSV: one row of features and one label per sample.

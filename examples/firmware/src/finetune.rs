@@ -1,4 +1,5 @@
-//! Fine-tuning a logistic head on the embedded dataset, on the device.
+//! Fine-tuning on the embedded dataset, on the device: the split and the recipes every fit
+//! shares, and the logistic head's fit (the MLP's is in `mlp.rs`).
 //!
 //! The same steps, in the same order, as the host's `anyloss train` (see anyloss-core's
 //! `train` module): a stratified seeded split, a standardiser fitted on the training rows,
@@ -7,9 +8,9 @@
 
 use anyloss_core::train::{
     test_rows, train_rows, Batching, BinaryObjective, Dataset, FitConfig, HeadShape, Logistic,
-    Optimizer, Scores, Scratch, Sgd, Split, Standardizer, Trainer,
+    Scaling, Scores, Scratch, Sgd, Split, Standardizer, Trainer,
 };
-use anyloss_core::{Amplifier, BinaryLoss, Error, Metric};
+use anyloss_core::{Amplifier, BinaryLoss, Error, Metric, Parameter};
 
 use crate::dataset::{F, FEATURES, LABELS, N};
 
@@ -29,16 +30,37 @@ pub const TEST_FRACTION: f32 = 0.25;
 /// Seed of the split and of the batch shuffles.
 pub const SEED: u64 = 42;
 
+/// The optimizer of a recipe (`anyloss train --optimizer`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum OptimizerKind {
+    /// SGD with momentum.
+    Sgd,
+    /// Adam (β1 0.9, β2 0.999, ε 1e-8).
+    Adam,
+}
+
+impl OptimizerKind {
+    /// The value of `--optimizer`.
+    pub fn flag(self) -> &'static str {
+        match self {
+            OptimizerKind::Sgd => "sgd",
+            OptimizerKind::Adam => "adam",
+        }
+    }
+}
+
 /// How one loss is trained: the settings `anyloss train` takes as flags.
 #[derive(Clone, Copy)]
 pub struct Recipe {
+    /// The optimizer.
+    pub optimizer: OptimizerKind,
     /// Weight `r` of the metric term in `(1 − r)·BCE + r·(1 − M)`; unused for BCE.
     pub mix: f32,
     /// Amplifier steepness `L`; unused for BCE.
     pub l: f32,
     /// Learning rate.
     pub lr: f32,
-    /// Momentum of SGD (the optimizer of every recipe here).
+    /// Momentum of SGD; unused by Adam.
     pub momentum: f32,
     /// Passes over the training rows.
     pub epochs: u32,
@@ -70,6 +92,34 @@ impl RowBuffers {
         train: [0; N],
         test: [0; N],
     };
+}
+
+/// What one fit works on: the data, the training rows in sample order in a buffer the fit
+/// may reshuffle, and the test rows.
+pub struct FitRows<'p> {
+    /// The embedded dataset.
+    pub data: &'p Dataset<'static>,
+    /// A fresh copy of the training rows, in sample order.
+    pub train: &'p mut [u32],
+    /// The test rows, in sample order.
+    pub test: &'p [u32],
+    /// The standardiser fitted on the training rows.
+    pub scaling: Scaling<'p>,
+}
+
+/// The BCE objective (`metric` `None`) or the recipe's hybrid of BCE and the metric loss at
+/// its `L`.
+pub fn objective<M: Metric>(
+    metric: Option<M>,
+    recipe: &Recipe,
+) -> Result<BinaryObjective<M>, Error> {
+    match metric {
+        Some(m) => BinaryObjective::hybrid(
+            BinaryLoss::new(m).with_amplifier(Amplifier::new(recipe.l)?),
+            recipe.mix,
+        ),
+        None => Ok(BinaryObjective::bce()),
+    }
 }
 
 /// The split and the fitted standardiser, shared by every fit.
@@ -109,48 +159,44 @@ impl<'a> Prepared<'a> {
         self.n_test
     }
 
-    /// Trains a fresh head on the training rows with `metric` (BCE when `None`) and
-    /// `recipe`, and scores it on the test rows.
+    /// The rows of a new fit. Every fit starts from the training rows in sample order, as
+    /// a fresh host run does: the fit shuffles its copy in place.
+    pub fn fit_rows(&mut self) -> Result<FitRows<'_>, Error> {
+        let n_train = self.n_train;
+        let rows = &mut *self.rows;
+        let (train, test) = match (
+            rows.train.get(..n_train),
+            rows.order.get_mut(..n_train),
+            rows.test.get(..self.n_test),
+        ) {
+            (Some(rows), Some(copy), Some(test)) => {
+                copy.copy_from_slice(rows);
+                (copy, test)
+            }
+            _ => return Err(Error::Empty),
+        };
+        Ok(FitRows {
+            data: &self.data,
+            train,
+            test,
+            scaling: self.scaler.scaling(),
+        })
+    }
+
+    /// Trains a fresh logistic head (zero weights, SGD) on the training rows with `metric`
+    /// (BCE when `None`) and `recipe`, and scores it on the test rows.
     pub fn fit_and_test<M: Metric>(
         &mut self,
         metric: Option<M>,
         recipe: &Recipe,
     ) -> Result<Scores, Error> {
-        let objective = match metric {
-            Some(m) => BinaryObjective::hybrid(
-                BinaryLoss::new(m).with_amplifier(Amplifier::new(recipe.l)?),
-                recipe.mix,
-            )?,
-            None => BinaryObjective::bce(),
-        };
+        if recipe.optimizer != OptimizerKind::Sgd {
+            return Err(Error::InvalidParameter(Parameter::Training));
+        }
+        let objective = objective(metric, recipe)?;
         let sgd = Sgd::new(recipe.lr, recipe.momentum, [0.0f32; P])?;
-        self.fit_and_test_with(objective, sgd, recipe)
-    }
-
-    fn fit_and_test_with<M: Metric, O: Optimizer>(
-        &mut self,
-        objective: BinaryObjective<M>,
-        optimizer: O,
-        recipe: &Recipe,
-    ) -> Result<Scores, Error> {
-        // Every fit starts from the training rows in sample order, as a fresh host run does:
-        // the fit shuffles its copy in place.
-        let n_train = self.n_train;
-        let (train, order) = (&self.rows.train, &mut self.rows.order);
-        let train = match (train.get(..n_train), order.get_mut(..n_train)) {
-            (Some(rows), Some(copy)) => {
-                copy.copy_from_slice(rows);
-                copy
-            }
-            _ => return Err(Error::Empty),
-        };
+        let rows = self.fit_rows()?;
         let head = Logistic::new([0.0f32; P])?;
-        let config = FitConfig {
-            epochs: recipe.epochs,
-            batching: Batching { size: recipe.batch },
-            seed: SEED,
-            warm_start_epochs: recipe.warm_start,
-        };
         let (mut logits, mut dz, mut labels) = ([0.0f32; CHUNK], [0.0f32; CHUNK], [0u8; CHUNK]);
         let (mut input, mut grad) = ([0.0f32; F], [0.0f32; P]);
         let scratch = Scratch {
@@ -161,10 +207,21 @@ impl<'a> Prepared<'a> {
             labels: &mut labels,
             grad: &mut grad,
         };
-        let scaling = self.scaler.scaling();
-        let mut trainer = Trainer::new(head, optimizer, objective, config, scaling, scratch)?;
-        trainer.fit(&self.data, train, |_, _| {})?;
-        let test = self.rows.test.get(..self.n_test).unwrap_or(&[]);
-        Ok(trainer.counts(&self.data, test, 0.5)?.scores())
+        let config = recipe.fit_config();
+        let mut trainer = Trainer::new(head, sgd, objective, config, rows.scaling, scratch)?;
+        trainer.fit(rows.data, rows.train, |_, _| {})?;
+        Ok(trainer.counts(rows.data, rows.test, 0.5)?.scores())
+    }
+}
+
+impl Recipe {
+    /// The trainer's schedule for this recipe, with the shared [`SEED`].
+    pub fn fit_config(&self) -> FitConfig {
+        FitConfig {
+            epochs: self.epochs,
+            batching: Batching { size: self.batch },
+            seed: SEED,
+            warm_start_epochs: self.warm_start,
+        }
     }
 }

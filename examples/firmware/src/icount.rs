@@ -72,8 +72,36 @@ impl InstructionCounter {
             }
         });
         let net_ticks = u64::from(full.saturating_sub(empty));
-        let units = u64::from(repeats) * u64::from(units_per_repeat.max(1));
-        (net_ticks * self.instructions_per_tick_scaled * 10 / SCALE / units) as u32
+        self.tenths_per(net_ticks, u64::from(repeats) * u64::from(units_per_repeat))
+    }
+
+    /// `ticks` as instructions per unit over `units` units, in tenths.
+    pub fn tenths_per(&self, ticks: u64, units: u64) -> u32 {
+        (ticks * self.instructions_per_tick_scaled * 10 / SCALE / units.max(1)) as u32
+    }
+}
+
+/// Ticks since the last call, for timing a loop from inside it (the epochs of a fit, from
+/// the fit's per-epoch observer): the SysTick reads and the bookkeeping between them cost a
+/// few dozen instructions per lap. A lap must take fewer than 2^24 ticks.
+pub struct LapTimer {
+    last: u32,
+}
+
+impl LapTimer {
+    /// A timer whose first lap starts now.
+    pub fn start(_counter: &InstructionCounter) -> Self {
+        Self {
+            last: SYST::get_current(),
+        }
+    }
+
+    /// Ticks since the start or the previous lap.
+    pub fn lap(&mut self) -> u32 {
+        let now = SYST::get_current();
+        let elapsed = self.last.wrapping_sub(now) & RELOAD;
+        self.last = now;
+        elapsed
     }
 }
 

@@ -13,10 +13,13 @@
 
 mod dataset;
 mod exit;
+mod field;
 mod finetune;
 mod formula;
 mod icount;
 mod loss_cost;
+mod mlp;
+mod report;
 mod stack;
 
 use cortex_m as _; // the critical-section implementation defmt-semihosting needs
@@ -25,9 +28,13 @@ use defmt_semihosting as _; // the global defmt logger
 
 use anyloss_core::metrics::F1;
 use anyloss_core::Error;
-use finetune::{Prepared, Recipe, RowBuffers};
+use finetune::{OptimizerKind, Prepared, Recipe, RowBuffers};
 use icount::InstructionCounter;
 use loss_cost::Batch;
+use report::{
+    report_field, report_field_setup, report_mlp, report_mlp_plan, report_recipe, report_scores,
+    report_tenths,
+};
 
 /// Name of the math backend anyloss-core was built with (micromath wins when both are on).
 const BACKEND: &str = if cfg!(feature = "micromath") {
@@ -51,6 +58,7 @@ fn main() -> ! {
 /// as a warm start, then the pure metric loss `1 − M` at `L = 10`; SGD 0.3, batches of 64,
 /// 500 epochs in all.
 const METRIC_RECIPE: Recipe = Recipe {
+    optimizer: OptimizerKind::Sgd,
     mix: 1.0,
     l: 10.0,
     lr: 0.3,
@@ -63,11 +71,39 @@ const METRIC_RECIPE: Recipe = Recipe {
 /// The BCE baseline's recipe, `anyloss train`'s default for `--loss bce` (trained to
 /// convergence): SGD 1.0, batches of 64, 500 epochs.
 const BCE_RECIPE: Recipe = Recipe {
+    optimizer: OptimizerKind::Sgd,
     mix: 0.0,
     l: 10.0,
     lr: 1.0,
     momentum: 0.0,
     epochs: 500,
+    batch: 64,
+    warm_start: 0,
+};
+
+/// The metric losses' recipe for an MLP head, `anyloss train --model mlp:16`'s default: 20
+/// epochs of BCE as a warm start, then the pure metric loss at `L = 10`; Adam 0.01, batches
+/// of 64, 300 epochs in all.
+const MLP_METRIC_RECIPE: Recipe = Recipe {
+    optimizer: OptimizerKind::Adam,
+    mix: 1.0,
+    l: 10.0,
+    lr: 0.01,
+    momentum: 0.0,
+    epochs: 300,
+    batch: 64,
+    warm_start: 20,
+};
+
+/// BCE's recipe for an MLP head, `anyloss train --model mlp:16 --loss bce`'s default: Adam
+/// 0.01, batches of 64, 300 epochs.
+const MLP_BCE_RECIPE: Recipe = Recipe {
+    optimizer: OptimizerKind::Adam,
+    mix: 0.0,
+    l: 10.0,
+    lr: 0.01,
+    momentum: 0.0,
+    epochs: 300,
     batch: 64,
     warm_start: 0,
 };
@@ -136,6 +172,7 @@ fn run() -> Result<(), Error> {
         exit::exit(exit::FAILURE)
     };
     let mut prepared = Prepared::new(rows)?;
+    let n_train = prepared.n_train();
     defmt::info!(
         "fine-tuning: split seed {=u64}, test fraction {=f32}, {=usize} train / {=usize} test rows",
         finetune::SEED,
@@ -143,14 +180,66 @@ fn run() -> Result<(), Error> {
         prepared.n_train(),
         prepared.n_test()
     );
-    report_recipe("the metric losses", &METRIC_RECIPE, true);
-    report_recipe("BCE", &BCE_RECIPE, false);
+    report_recipe("the metric losses", "linear", &METRIC_RECIPE, true);
+    report_recipe("BCE", "linear", &BCE_RECIPE, false);
     let f1 = prepared.fit_and_test(Some(F1), &METRIC_RECIPE)?;
     report_scores("AnyLoss-F1", &f1);
     let formula = prepared.fit_and_test(Some(formula::GMeanFormula), &METRIC_RECIPE)?;
     report_scores("formula G-mean", &formula);
     let bce = prepared.fit_and_test(None::<F1>, &BCE_RECIPE)?;
     report_scores("BCE", &bce);
+
+    let Some(mlp_buffers) =
+        cortex_m::singleton!(MLP_BUFFERS: mlp::MlpBuffers = mlp::MlpBuffers::ZERO)
+    else {
+        defmt::error!("MLP buffers already taken");
+        exit::exit(exit::FAILURE)
+    };
+    report_mlp_plan(n_train);
+    report_recipe(
+        "the mlp:16 metric losses",
+        "mlp:16",
+        &MLP_METRIC_RECIPE,
+        true,
+    );
+    report_recipe("mlp:16 BCE", "mlp:16", &MLP_BCE_RECIPE, false);
+    let run = mlp::fit_and_test(
+        &mut prepared,
+        mlp_buffers,
+        &counter,
+        Some(F1),
+        &MLP_METRIC_RECIPE,
+    )?;
+    report_mlp("mlp:16 AnyLoss-F1", &run);
+    let run = mlp::fit_and_test(
+        &mut prepared,
+        mlp_buffers,
+        &counter,
+        None::<F1>,
+        &MLP_BCE_RECIPE,
+    )?;
+    report_mlp("mlp:16 BCE", &run);
+
+    let Some(field_buffers) =
+        cortex_m::singleton!(FIELD_BUFFERS: field::FieldBuffers = field::FieldBuffers::EMPTY)
+    else {
+        defmt::error!("field buffers already taken");
+        exit::exit(exit::FAILURE)
+    };
+    let Some(flash) =
+        cortex_m::singleton!(FLASH_PAGE: [u8; field::BLOB_LEN] = [0; field::BLOB_LEN])
+    else {
+        defmt::error!("flash page already taken");
+        exit::exit(exit::FAILURE)
+    };
+    report_field_setup();
+    match field::run(field_buffers, flash, &counter) {
+        Ok(report) => report_field(&report),
+        Err(e) => {
+            defmt::error!("field scenario failed: {}", e);
+            exit::exit(exit::FAILURE)
+        }
+    }
 
     defmt::info!(
         "stack: peak of the whole firmware {=usize} bytes",
@@ -161,49 +250,4 @@ fn run() -> Result<(), Error> {
     );
     defmt::info!("done");
     Ok(())
-}
-
-/// Logs a recipe as the flags of `anyloss train` that select it (`ci.sh` passes them to the
-/// host for the comparison); `--mix`, `--l` and `--warm-start` only for the metric losses.
-fn report_recipe(losses: &str, r: &Recipe, metric: bool) {
-    if metric {
-        defmt::info!(
-            "host flags of {=str}: --mix {=f32} --l {=f32} --warm-start {=u32} --optimizer sgd --lr {=f32} --momentum {=f32} --batch {=usize} --epochs {=u32}",
-            losses, r.mix, r.l, r.warm_start, r.lr, r.momentum, r.batch, r.epochs
-        );
-    } else {
-        defmt::info!(
-            "host flags of {=str}: --optimizer sgd --lr {=f32} --momentum {=f32} --batch {=usize} --epochs {=u32}",
-            losses, r.lr, r.momentum, r.batch, r.epochs
-        );
-    }
-}
-
-/// Logs the test scores of one fit, to 4 decimals.
-fn report_scores(loss: &str, scores: &anyloss_core::train::Scores) {
-    let (f1, gmean) = (ten_thousandths(scores.f1), ten_thousandths(scores.gmean));
-    defmt::info!(
-        "test {=str}: F1 {=u32}.{=u32:04} G-mean {=u32}.{=u32:04}",
-        loss,
-        f1 / 10_000,
-        f1 % 10_000,
-        gmean / 10_000,
-        gmean % 10_000
-    );
-}
-
-/// `x` in `[0, 1]` as a whole number of ten-thousandths, rounded.
-fn ten_thousandths(x: f32) -> u32 {
-    (x * 10_000.0 + 0.5) as u32
-}
-
-/// Logs `value` tenths as `<label> <int>.<frac> <unit>`.
-fn report_tenths(label: &str, value: u32, unit: &str) {
-    defmt::info!(
-        "{=str} {=u32}.{=u32} {=str}",
-        label,
-        value / 10,
-        value % 10,
-        unit
-    );
 }
