@@ -72,6 +72,7 @@ mod dispatch;
 mod error;
 #[cfg(all(feature = "libm", not(feature = "micromath")))]
 mod fast_exp;
+pub mod fixed;
 mod kernel;
 mod lanes;
 pub mod math;
