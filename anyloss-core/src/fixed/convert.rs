@@ -13,24 +13,21 @@ const IMPLICIT_BIT: u32 = 0x0080_0000;
 /// The stored significand bits.
 const SIGNIFICAND_MASK: u32 = 0x007F_FFFF;
 
-/// Fractional bits of a probability or a threshold: Q23, so `1.0` is `2^23`.
-pub const P_FRAC_BITS: u32 = 23;
-
-/// A probability as Q23 (`0..=2^23`), and whether it was valid (in `[0, 1]`, `-0.0`
+/// A probability as Q31 (`0..=2^31`), and whether it was valid (in `[0, 1]`, `-0.0`
 /// included; NaN and infinities are not).
 ///
-/// Values below `2^-23` become 0: the amplifier cannot tell them from 0 (its table reads
-/// `L·|p − t|` to `2^-16`).
+/// Values below `2^-31` read as `2^-31` (the amplifier reads `L·|p − t|` to `2^-16`,
+/// so it cannot tell them apart).
 #[inline(always)]
-pub fn probability_q23(p: f32) -> (u32, bool) {
+pub fn probability_q31(p: f32) -> (u32, bool) {
     let mut bits = p.to_bits();
     if bits == NEG_ZERO_BITS {
         bits = 0;
     }
     let valid = bits <= ONE_BITS;
     let exponent = bits >> 23;
-    let significand = (bits & SIGNIFICAND_MASK) | IMPLICIT_BIT;
-    // p = significand · 2^(exponent − 150); in Q23 that is a right shift by 127 − exponent
+    let significand = ((bits & SIGNIFICAND_MASK) | IMPLICIT_BIT) << 8;
+    // p = significand · 2^(exponent − 158); in Q31 that is a right shift by 127 − exponent
     // (0 at p = 1). Out-of-range inputs wrap to garbage here, and are reported as invalid.
     let shift = 127u32.wrapping_sub(exponent).min(31);
     (significand >> shift, valid)
@@ -52,24 +49,15 @@ pub fn magnitude_q16(z: f32, max_q16: u32) -> (u32, bool) {
     (magnitude, valid)
 }
 
-/// The f32 bits of `s·2^-33` for a Q33 value `s` in `[1, 2^31]`.
-#[inline(always)]
-pub fn q33_bits(s: u32) -> u32 {
-    let lead = s.leading_zeros(); // 0 to 31: s is nonzero
-                                  // `s << lead` has its leading bit at 31; its top 24 bits are the significand, and
-                                  // `s·2^-33 ≈ significand · 2^(-25 - lead)`: exponent field 125 − lead, one below for
-                                  // the significand's leading bit.
-    ((124 - lead) << 23) + ((s << lead) >> 8)
-}
-
 /// A factor ready to multiply positive f32 values in integer arithmetic: the factor of
 /// pass 2 (a gradient coefficient times `L`), or a logit's slope `p(1 − p)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scale {
     /// The 24-bit significand with its leading bit at bit 31, or 0 for a zero factor.
     significand: u32,
     /// The exponent field minus 128, at its place (bit 23): a product's bits are this plus
-    /// the other operand's exponent field and significand.
+    /// the other operand's exponent field and significand. `i32::MIN` for a zero factor, so
+    /// that every product underflows to 0.
     base: i32,
     /// The sign bit.
     sign: u32,
@@ -87,7 +75,11 @@ impl Scale {
     pub fn from_bits(bits: u32) -> Self {
         let exponent = (bits >> 23) & EXPONENT_MASK;
         if exponent == 0 {
-            return Self::default();
+            return Self {
+                significand: 0,
+                base: i32::MIN,
+                sign: 0,
+            };
         }
         Self {
             significand: ((bits & SIGNIFICAND_MASK) | IMPLICIT_BIT) << 8,
@@ -96,8 +88,8 @@ impl Scale {
         }
     }
 
-    /// The bits of `k·x` for the bits of a positive finite `x` (0 included), truncated to
-    /// 24 significant bits; products below `2^-126` are 0.
+    /// The bits of `k·x` for the bits of a positive normal `x`, truncated to 24
+    /// significant bits; products below `2^-126` are 0.
     #[inline(always)]
     pub fn times_bits(&self, x: u32) -> u32 {
         let significand = (x & SIGNIFICAND_MASK) | IMPLICIT_BIT;
@@ -105,8 +97,12 @@ impl Scale {
         // The product is in [2^54, 2^56) unless k is 0: its top 25 or 26 bits.
         let hi = (product >> 31) as u32;
         let carry = hi >> 24;
-        let field = self.base + ((x & !SIGNIFICAND_MASK) as i32) + ((carry as i32) << 23);
-        if field < 0 || x == 0 || hi == 0 {
+        // No overflow: `base` is at least i32::MIN and the exponent fields add at most 2^31.
+        let field = self
+            .base
+            .wrapping_add((x & !SIGNIFICAND_MASK) as i32)
+            .wrapping_add((carry as i32) << 23);
+        if field < 0 {
             return 0;
         }
         self.sign | (field as u32 + (hi >> carry))
@@ -119,12 +115,12 @@ mod tests {
 
     #[test]
     fn probabilities() {
-        assert_eq!(probability_q23(1.0), (1 << 23, true));
-        assert_eq!(probability_q23(0.5), (1 << 22, true));
-        assert_eq!(probability_q23(0.0), (0, true));
-        assert_eq!(probability_q23(-0.0), (0, true));
-        assert_eq!(probability_q23(1e-30), (0, true));
-        assert_eq!(probability_q23(0.75).0, 3 << 21);
+        assert_eq!(probability_q31(1.0), (1 << 31, true));
+        assert_eq!(probability_q31(0.5), (1 << 30, true));
+        assert_eq!(probability_q31(0.0), (1, true));
+        assert_eq!(probability_q31(-0.0), (1, true));
+        assert_eq!(probability_q31(1e-30), (1, true));
+        assert_eq!(probability_q31(0.75).0, 3 << 29);
         for bad in [
             1.000_000_1f32,
             -1e-30,
@@ -133,13 +129,13 @@ mod tests {
             f32::INFINITY,
             f32::NEG_INFINITY,
         ] {
-            assert!(!probability_q23(bad).1, "{bad}");
+            assert!(!probability_q31(bad).1, "{bad}");
         }
         for i in 0..=1000u32 {
             let p = i as f32 / 1000.0;
-            let (q, ok) = probability_q23(p);
+            let (q, ok) = probability_q31(p);
             assert!(ok);
-            assert!((q as f64 / 8388608.0 - p as f64).abs() < 1.2e-7, "{p}");
+            assert!((q as f64 / 2f64.powi(31) - p as f64).abs() < 5e-10, "{p}");
         }
     }
 
@@ -154,25 +150,6 @@ mod tests {
         assert_eq!(magnitude_q16(-1e30, max), (max, true));
         assert!(!magnitude_q16(f32::NAN, max).1);
         assert!(!magnitude_q16(f32::NEG_INFINITY, max).1);
-    }
-
-    #[test]
-    fn q33_to_f32() {
-        for s in [
-            1u32,
-            2,
-            3,
-            965,
-            1 << 10,
-            12_345,
-            987_654_321,
-            i32::MAX as u32,
-            1 << 31,
-        ] {
-            let want = f64::from(s) / 2f64.powi(33);
-            let got = f64::from(f32::from_bits(q33_bits(s)));
-            assert!(((got - want) / want).abs() < 1.2e-7, "{s}: {got} vs {want}");
-        }
     }
 
     #[test]
@@ -201,7 +178,6 @@ mod tests {
                     );
                 }
             }
-            assert_eq!(s.times_bits(0), 0);
         }
         assert_eq!(Scale::new(0.0).times_bits(1f32.to_bits()), 0);
         assert_eq!(Scale::new(-0.0).times_bits(1f32.to_bits()), 0);

@@ -1,43 +1,45 @@
-//! Pass 1 of the fixed-point path, one sample at a time: the amplified output `A` in Q31
-//! and `dA/d(input)` (without the factor `L`) in Q33, from the input's f32 bits.
+//! Pass 1 of the fixed-point path, one sample at a time: the amplified output `A` and
+//! `dA/d(input)` (without the factor `L`), from the input's f32 bits.
 
-use super::convert::{magnitude_q16, probability_q23, q33_bits, Scale, P_FRAC_BITS};
-use super::table::{exp_neg_bits, logistic, U_FRAC_BITS, U_MAX};
+use super::convert::{magnitude_q16, probability_q31, Scale};
+use super::table::{exp_neg, logistic, SMALL_FRAC_BITS, U_FRAC_BITS, U_MAX};
 use crate::error::{Error, Parameter};
 use crate::Amplifier;
 
-/// `1.0` in Q31.
-const ONE_Q31: u32 = 1 << 31;
+/// `1.0` in the Q23 of `A`.
+const ONE_Q23: u32 = 1 << SMALL_FRAC_BITS;
 /// The largest `L` the path takes: `L·|p − t|` must fit the table's Q16 argument in a u32.
 pub const MAX_L: f32 = 4096.0;
+/// `|z|` beyond which `p(1 − p) = e^{−|z|}` is far below f32's range anyway (`2^12`), in Q16.
+const MAX_MAGNITUDE_Q16: u32 = 1 << 28;
 
 /// The amplifier in the path's fixed-point formats.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FixedAmplifier {
-    /// `L` in Q16, rounded.
-    l_q16: u32,
-    /// The threshold `t` in Q23.
-    threshold_q23: u32,
-    /// `L` as the path uses it (`l_q16 / 2^16`), the factor of every slope.
+    /// `L` in Q17, rounded.
+    l_q17: u32,
+    /// The threshold `t` in Q31.
+    threshold_q31: u32,
+    /// `L` as the path uses it (`l_q17 / 2^17`), the factor of every slope.
     l: f32,
 }
 
 impl FixedAmplifier {
-    /// `amp` rounded to the path's formats: `L` to a multiple of `2^-16` (it must lie in
-    /// `[2^-16, 4096]`), `t` to a multiple of `2^-23`.
+    /// `amp` rounded to the path's formats: `L` to a multiple of `2^-17` (it must lie in
+    /// `[2^-17, 4096]`), `t` to a multiple of `2^-31`.
     pub fn new(amp: &Amplifier) -> Result<Self, Error> {
         let l = amp.l();
         if l > MAX_L {
             return Err(Error::InvalidParameter(Parameter::L));
         }
-        let l_q16 = (l * 65536.0 + 0.5) as u32;
-        if l_q16 == 0 {
+        let l_q17 = (l * 131_072.0 + 0.5) as u32;
+        if l_q17 == 0 {
             return Err(Error::InvalidParameter(Parameter::L));
         }
         Ok(Self {
-            l_q16,
-            threshold_q23: probability_q23(amp.threshold()).0,
-            l: l_q16 as f32 * (1.0 / 65536.0),
+            l_q17,
+            threshold_q31: probability_q31(amp.threshold()).0,
+            l: l_q17 as f32 * (1.0 / 131_072.0),
         })
     }
 
@@ -46,68 +48,50 @@ impl FixedAmplifier {
         self.l
     }
 
-    /// `A(p)` and `A'(p)/L` for `p` in Q23.
+    /// `A(p)` and `A'(p)/L` for `p` in Q31.
     #[inline(always)]
-    fn amplify_q23(&self, p_q23: u32) -> Sample {
-        let d = p_q23 as i32 - self.threshold_q23 as i32;
-        // Below 2^28: |d| <= 2^23 and L <= 2^12.
-        let u = ((u64::from(d.unsigned_abs()) * u64::from(self.l_q16)) >> P_FRAC_BITS) as u32;
+    fn amplify_q31(&self, p_q31: u32) -> Sample {
+        let d = p_q31.wrapping_sub(self.threshold_q31) as i32;
         let above = d >= 0;
+        // |d| < 2^31 and L < 2^29 in Q17: the high word is L·|d| in Q16, below 2^28.
+        let u = ((u64::from(d.unsigned_abs()) * u64::from(self.l_q17)) >> 32) as u32;
         if u <= U_MAX {
-            let t = logistic(u);
+            let (small, slope) = logistic(u);
             Sample {
-                small_q31: t.small,
+                a_q23: if above { ONE_Q23 - small } else { small },
                 tail_q64: 0,
-                above,
-                slope: q33_bits(t.slope),
+                slope,
                 valid: true,
             }
         } else {
-            // σ(−u) and σ(u)σ(−u) are both e^{−u} within 2.3e-7 relative here.
-            let e = exp_neg_bits(u);
+            // σ(−u) and σ(u)σ(−u) are both e^{−u} here (within 7e-4 relative): `A` is 0 or 1
+            // in Q23, and the tail keeps what is missing, in Q64 (below 2^53).
+            let e = exp_neg(u);
+            let tail = e.q64() as i64;
             Sample {
-                small_q31: 0,
-                tail_q64: q64(e),
-                above,
-                slope: e,
+                a_q23: if above { ONE_Q23 } else { 0 },
+                tail_q64: if above { -tail } else { tail },
+                slope: e.bits(),
                 valid: true,
             }
         }
     }
 }
 
-/// One sample after pass 1. `A` is `1 − small` above the threshold and `small` below it,
-/// with `small = σ(−L|p − t|)` held as `small_q31·2^-31 + tail_q64·2^-64`: the table's
-/// values in Q31, the tail's (below `1.1e-7`) in Q64, so that entries made only of
-/// saturated samples keep their relative precision (the partials of F1, recall, ... are
-/// proportional to them).
+/// One sample after pass 1: `A = a_q23·2^-23 + tail_q64·2^-64`, where the Q64 part is the
+/// saturated tail (below `e^-8`), kept apart so that entries made only of saturated
+/// samples keep their relative precision (the partials of F1, recall, ... are proportional
+/// to such entries).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sample {
-    /// `σ(−u)` in Q31 inside the table, else 0.
-    pub small_q31: u32,
-    /// `σ(−u)` in Q64 beyond the table, else 0.
-    pub tail_q64: u64,
-    /// `p >= t`: `A = 1 − small`.
-    pub above: bool,
+    /// `A` in Q23, or its nearest end (0 or 1) beyond the table.
+    pub a_q23: u32,
+    /// `A` minus that end in Q64, beyond the table; else 0.
+    pub tail_q64: i64,
     /// The f32 bits of `dA/d(input)/L`.
     pub slope: u32,
     /// Whether the input was valid.
     pub valid: bool,
-}
-
-/// A positive f32 below `2^-23` (given by its bits) in Q64, truncated.
-#[inline(always)]
-fn q64(bits: u32) -> u64 {
-    let exponent = bits >> 23;
-    let significand = u64::from((bits & 0x007F_FFFF) | 0x0080_0000);
-    // value = significand · 2^(exponent − 150); in Q64, a shift by exponent − 86.
-    if bits == 0 {
-        0
-    } else if exponent >= 86 {
-        significand << (exponent - 86)
-    } else {
-        significand >> (86 - exponent).min(63)
-    }
 }
 
 /// One sample through pass 1.
@@ -124,10 +108,10 @@ pub struct ProbKernel;
 impl Kernel for ProbKernel {
     #[inline(always)]
     fn sample(amp: &FixedAmplifier, p: f32) -> Sample {
-        let (p_q23, valid) = probability_q23(p);
+        let (p_q31, valid) = probability_q31(p);
         Sample {
             valid,
-            ..amp.amplify_q23(p_q23)
+            ..amp.amplify_q31(p_q31)
         }
     }
 
@@ -140,27 +124,28 @@ impl Kernel for ProbKernel {
     }
 }
 
-/// Logits, with `p = σ(z)` from the same table (`|z|` clamped to 16 there:
-/// `σ(−16) = 1.1e-7`) and `p(1 − p)` from the table or its `e^{−|z|}` tail.
+/// Logits, with `p = σ(z)` and `p(1 − p)` from the same table, or `e^{−|z|}` beyond it.
 pub struct LogitKernel;
 
 impl Kernel for LogitKernel {
     #[inline(always)]
     fn sample(amp: &FixedAmplifier, z: f32) -> Sample {
         let (u, valid) = magnitude_q16(z, MAX_MAGNITUDE_Q16);
-        let s = logistic(u.min(U_MAX));
+        let (small_q31, p_slope) = if u <= U_MAX {
+            let (small, slope) = logistic(u);
+            (small << (31 - SMALL_FRAC_BITS), slope)
+        } else {
+            let e = exp_neg(u);
+            // e^{-|z|}·2^31 = significand · 2^(7 − shift), shift >= 11.
+            (e.significand >> (e.shift - 7).min(31), e.bits())
+        };
         let p_q31 = if z.is_sign_negative() {
-            s.small
+            small_q31
         } else {
-            ONE_Q31 - s.small
+            (1u32 << 31) - small_q31
         };
-        let amplified = amp.amplify_q23(p_q31 >> (31 - P_FRAC_BITS));
+        let amplified = amp.amplify_q31(p_q31);
         // dA/dz = A'(p)·p(1−p).
-        let p_slope = if u <= U_MAX {
-            q33_bits(s.slope)
-        } else {
-            exp_neg_bits(u)
-        };
         Sample {
             slope: Scale::from_bits(p_slope).times_bits(amplified.slope),
             valid,
@@ -172,9 +157,6 @@ impl Kernel for LogitKernel {
         Error::NonFinite { index }
     }
 }
-
-/// `|z|` beyond which `p(1 − p) = e^{−|z|}` is 0 in f32 anyway (`2^12`), in Q16.
-const MAX_MAGNITUDE_Q16: u32 = 1 << 28;
 
 // The table's argument is Q16: the conversions above produce it so.
 const _: () = assert!(U_FRAC_BITS == 16);

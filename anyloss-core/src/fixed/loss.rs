@@ -268,18 +268,18 @@ fn pass1<K: Kernel>(
     Ok(entries)
 }
 
-/// Samples per chunk of pass 1: the Q64 tail sums of a chunk (each sample below `2^41`)
-/// fit a `u64`.
-const CHUNK: usize = 1 << 22;
+/// Samples per chunk of pass 1: the Q23 sums of a chunk fit a `u32` (each `A` is at
+/// most `2^23`), the Q64 ones an `i64` (each below `2^53`).
+const CHUNK: usize = 256;
 
 /// Pass-1 sums of one chunk, in registers where the core has enough.
 #[derive(Default)]
 struct ChunkSums {
-    small_q31: [u64; 4],
-    tail_q64: [u64; 4],
+    a_q23: u32,
+    tp_q23: u32,
+    tail_q64: i64,
+    tail_tp_q64: i64,
     positives: u32,
-    above: u32,
-    above_positives: u32,
 }
 
 impl ChunkSums {
@@ -287,37 +287,22 @@ impl ChunkSums {
     fn add(&mut self, y: u8, s: &Sample) {
         // A label above 1 is reported after the loop; here it counts by its low bit.
         let y = u32::from(y & 1);
-        let above = u32::from(s.above);
-        let bin = ((y << 1) | above) as usize & 3;
-        if let Some(sum) = self.small_q31.get_mut(bin) {
-            *sum += u64::from(s.small_q31);
-        }
-        if s.tail_q64 != 0 {
-            if let Some(sum) = self.tail_q64.get_mut(bin) {
-                *sum += s.tail_q64;
-            }
-        }
+        let mask = 0u32.wrapping_sub(y);
+        self.a_q23 += s.a_q23;
+        self.tp_q23 += s.a_q23 & mask;
         self.positives += y;
-        self.above += above;
-        self.above_positives += y & above;
+        if s.tail_q64 != 0 {
+            self.tail_q64 += s.tail_q64;
+            self.tail_tp_q64 += s.tail_q64 & i64::from(mask as i32);
+        }
     }
 
     fn entries(&self, n: usize) -> FixedEntries {
-        let (positives, above, above_positives) = (
-            u64::from(self.positives),
-            u64::from(self.above),
-            u64::from(self.above_positives),
-        );
-        let above_negatives = above - above_positives;
         FixedEntries {
-            small_q31: self.small_q31,
-            tail_q64: self.tail_q64.map(u128::from),
-            count: [
-                n as u64 - positives - above_negatives,
-                above_negatives,
-                positives - above_positives,
-                above_positives,
-            ],
+            a_q64: (i128::from(self.a_q23) << 41) + i128::from(self.tail_q64),
+            tp_q64: (i128::from(self.tp_q23) << 41) + i128::from(self.tail_tp_q64),
+            positives: u64::from(self.positives),
+            samples: n as u64,
         }
     }
 }

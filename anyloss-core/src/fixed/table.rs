@@ -1,34 +1,39 @@
-//! The logistic function and its slope as a table over `u = |x|` in `[0, 16)`, step 1/16,
-//! read with linear interpolation: everything the fixed-point path needs from `exp`.
+//! The logistic function and its slope: a table over `u = |x|` in `[0, 8)` read with linear
+//! interpolation, and `e^{−u}` beyond it; everything the fixed-point path needs from `exp`.
 //!
 //! Both the amplifier `A(p) = σ(L(p − t))` and the sigmoid of a logit are `σ` of some
-//! argument, and by symmetry only `u = |x|` matters:
-//! - `small(u) = σ(−u) = e^{−u}/(1 + e^{−u})` in Q31 (`σ(x)` is `1 − small` for `x ≥ 0`,
-//!   `small` otherwise), and
-//! - `slope(u) = σ(u)σ(−u) = e^{−u}/(1 + e^{−u})²` in Q33 (at most `2^31`, at `u = 0`).
+//! argument, and by symmetry only `u = |x|` matters: `small(u) = σ(−u)` (so `σ(x)` is
+//! `1 − small` for `x ≥ 0` and `small` otherwise) and `slope(u) = σ(u)σ(−u)`.
 //!
-//! Linear interpolation at step `h = 1/16` is within `h²/8·|f''|`: under `5e-5` absolute
-//! for `small` and under `5e-4` relative for `slope` (whose curvature is that of `e^{−u}`
-//! in the tail). Beyond `u = 16`, `small` stays at its last entry (`1.1e-7`, below every
-//! tolerance of the entries), while the slope, which a saturated batch's gradient is made
-//! of, follows `e^{−u}` (equal to `σ(u)σ(−u)` within `2e-7` relative there) as an f32 built
-//! from `2^{−u·log2 e}` with a second, 32-entry table of `2^{−f}` ([`exp_neg_bits`]).
+//! - For `u < 8` ([`logistic`]): 256 entries at step `h = 1/32`, `small` in Q23 and `slope`
+//!   in Q28, so that an interpolation is a 32-bit multiply (a Cortex-M0 has no longer one).
+//!   Linear interpolation is within `h²/8·|f''|`: `1.2e-5` absolute for `small` and
+//!   `1.2e-4` relative for `slope`.
+//! - For `u ≥ 8` ([`exp_neg`]): `small` and `slope` are both `e^{−u}` within `7e-4`
+//!   relative (`σ(−u) = e^{−u}/(1 + e^{−u})`, `σσ = e^{−u}/(1 + e^{−u})²`), computed as
+//!   `2^{−u·log2 e}`: the integer part of the exponent is a shift, `2^{−f}` a 32-entry table
+//!   (within `6e-5` relative). Saturated samples keep an accurate, nonzero slope and `small`
+//!   down to `2^-125`, as in the f32 path; a batch whose entries are made only of them (a
+//!   tiny `TP` or `FN`) keeps its partials.
 //!
 //! The tables are computed by `const fn` from series, so they are data in flash with no
 //! code behind them and no generated file to keep in step.
 
-/// Fractional bits of the table argument: `u` is read in Q16.
+/// Fractional bits of the argument `u`: Q16.
 pub const U_FRAC_BITS: u32 = 16;
-/// Bits of `u` that select an entry below the integer part: 16 entries per unit.
-const STEP_BITS: u32 = 4;
-/// Bits of `u` (Q16) below the entry index: the interpolation fraction.
-const FRAC_BITS: u32 = U_FRAC_BITS - STEP_BITS;
-/// Number of entries: `u` in `[0, 16)` at 16 per unit.
-pub const ENTRIES: usize = 256;
-/// The largest argument the table is read at, in Q16 (just under 16); larger ones clamp.
+/// Bits of `u` below the entry index: the interpolation fraction (32 entries per unit).
+const FRAC_BITS: u32 = U_FRAC_BITS - 5;
+/// Number of entries: `u` in `[0, 8)` at 32 per unit.
+const ENTRIES: usize = 256;
+/// The largest argument the table covers, in Q16 (just under 8); [`exp_neg`] takes over
+/// above it.
 pub const U_MAX: u32 = ((ENTRIES as u32) << FRAC_BITS) - 1;
+/// Fractional bits of `small`.
+pub const SMALL_FRAC_BITS: u32 = 23;
+/// Fractional bits of `slope`.
+const SLOPE_FRAC_BITS: i32 = 28;
 
-/// One entry: the values at `k/16` and the steps to the next entry, so that one
+/// One entry: the values at `k/32` and the steps to the next entry, so that one
 /// interpolation reads one entry.
 #[derive(Clone, Copy)]
 struct Entry {
@@ -45,20 +50,6 @@ impl Entry {
         slope: 0,
         slope_step: 0,
     };
-}
-
-/// `σ(−u)` (Q31) and `σ(u)σ(−u)` (Q33) at one argument.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Logistic {
-    /// `σ(−u)` in Q31: `2^30` at `u = 0`, decreasing.
-    pub small: u32,
-    /// `σ(u)σ(−u)` in Q33: `2^31` at `u = 0`, decreasing.
-    pub slope: u32,
-}
-
-/// `e^{−1/16}` from its Taylor series (20 terms: exact to f64 rounding).
-const fn exp_minus_step() -> f64 {
-    exp_series(-1.0 / 16.0)
 }
 
 /// `e^x` for `|x| <= 1` from its Taylor series (20 terms: exact to f64 rounding).
@@ -80,36 +71,27 @@ const fn fixed(x: f64, bits: i32) -> i64 {
     (scaled + 0.5) as i64
 }
 
-/// The values at `u = k/16` for `k` in `0..=ENTRIES`, as exact-rounded fixed point.
-const fn values() -> [[i64; 2]; ENTRIES + 1] {
-    let q = exp_minus_step();
-    let mut out = [[0i64; 2]; ENTRIES + 1];
-    let mut e = 1.0f64; // e^{-k/16}, by repeated multiplication (relative error < 1e-13)
+const fn table() -> [Entry; ENTRIES] {
+    let q = exp_series(-1.0 / 32.0);
+    let mut v = [[0i64; 2]; ENTRIES + 1];
+    let mut e = 1.0f64; // e^{-k/32}, by repeated multiplication (relative error < 1e-13)
     let mut k = 0;
     while k <= ENTRIES {
         let small = e / (1.0 + e);
-        let slope = small / (1.0 + e);
-        out[k] = [fixed(small, 31), fixed(slope, 33)];
+        v[k] = [
+            fixed(small, SMALL_FRAC_BITS as i32),
+            fixed(small / (1.0 + e), SLOPE_FRAC_BITS),
+        ];
         e *= q;
         k += 1;
     }
-    out
-}
-
-const fn table() -> [Entry; ENTRIES] {
-    let v = values();
     let mut out = [Entry::ZERO; ENTRIES];
     let mut k = 0;
     while k < ENTRIES {
         out[k] = Entry {
             small: v[k][0] as i32,
             small_step: (v[k + 1][0] - v[k][0]) as i32,
-            // 2^31 at k = 0 does not fit an i32; one unit of Q33 less is 1.2e-10 off.
-            slope: if v[k][1] > i32::MAX as i64 {
-                i32::MAX
-            } else {
-                v[k][1] as i32
-            },
+            slope: v[k][1] as i32,
             slope_step: (v[k + 1][1] - v[k][1]) as i32,
         };
         k += 1;
@@ -119,20 +101,23 @@ const fn table() -> [Entry; ENTRIES] {
 
 static TABLE: [Entry; ENTRIES] = table();
 
-/// `σ(−u)` and `σ(u)σ(−u)` at `u` given in Q16 and already clamped to [`U_MAX`].
+/// `σ(−u)` in Q23 and the f32 bits of `σ(u)σ(−u)`, for `u` in Q16 up to [`U_MAX`].
 #[inline(always)]
-pub fn logistic(u_q16: u32) -> Logistic {
-    // The mask keeps the index in range without a bounds check; callers clamp, so it
-    // never changes a value.
+pub fn logistic(u_q16: u32) -> (u32, u32) {
+    // The mask keeps the index in range without a bounds check; callers stay below U_MAX,
+    // so it never changes a value.
     let index = (u_q16 >> FRAC_BITS) as usize & (ENTRIES - 1);
-    let frac = i64::from(u_q16 & ((1 << FRAC_BITS) - 1));
+    let frac = (u_q16 & ((1 << FRAC_BITS) - 1)) as i32;
     let entry = TABLE.get(index).copied().unwrap_or(Entry::ZERO);
-    let small = entry.small + ((i64::from(entry.small_step) * frac) >> FRAC_BITS) as i32;
-    let slope = entry.slope + ((i64::from(entry.slope_step) * frac) >> FRAC_BITS) as i32;
-    Logistic {
-        small: small as u32,
-        slope: slope as u32,
-    }
+    // Steps are below 2^16 (small) and 2^20 (slope) in magnitude: the products fit an i32.
+    let small = entry.small + ((entry.small_step * frac) >> FRAC_BITS);
+    let slope = (entry.slope + ((entry.slope_step * frac) >> FRAC_BITS)) as u32;
+    // `slope` is in [2^18, 2^26]: its leading bit gives the exponent, its top 24 bits the
+    // significand. `slope·2^-28 = significand · 2^(-20 - lead)`: exponent field 130 − lead,
+    // one below for the significand's leading bit.
+    let lead = slope.leading_zeros();
+    let bits = ((129 - lead) << 23) + ((slope << lead) >> 8);
+    (small as u32, bits)
 }
 
 /// Entries of the `2^{−f}` table, `f` in `[0, 1)`.
@@ -140,10 +125,10 @@ const POW2_ENTRIES: usize = 32;
 /// `log2(e)` in Q32.
 const LOG2_E_Q32: u64 = 6_196_328_019;
 
-/// `2^{−k/32}·2^24` for `k` in `0..=32`, and the steps between them.
+/// `2^{−k/32}·2^24` for `k` in `0..32`, and the steps to the next one.
 const fn pow2_table() -> [[i32; 2]; POW2_ENTRIES] {
     let mut v = [0i64; POW2_ENTRIES + 1];
-    let ln2 = 0.693_147_180_559_945_3;
+    let ln2 = core::f64::consts::LN_2;
     let mut k = 0;
     while k <= POW2_ENTRIES {
         v[k] = fixed(exp_series(-(k as f64) / POW2_ENTRIES as f64 * ln2), 24);
@@ -160,27 +145,58 @@ const fn pow2_table() -> [[i32; 2]; POW2_ENTRIES] {
 
 static POW2: [[i32; 2]; POW2_ENTRIES] = pow2_table();
 
-/// The bits of `e^{−u}` as f32, for `u` in Q16 up to `2^28`: `2^{−w}` with `w = u·log2 e`,
-/// the integer part of `w` in the exponent and `2^{−frac}` interpolated (within `6e-5`
-/// relative). Results below `2^-125` are 0.
-#[inline(always)]
-pub fn exp_neg_bits(u_q16: u32) -> u32 {
-    let w = (u64::from(u_q16) * LOG2_E_Q32) >> 32; // Q16, below 2^29
-    let whole = (w >> 16) as u32;
-    if whole > 125 {
-        return 0;
+/// `e^{−u}` for `u` in Q16 (up to `2^28`), as `significand · 2^(−24 − shift)` with the
+/// significand in `(2^23, 2^24]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpNeg {
+    /// The significand, in `(2^23, 2^24]`.
+    pub significand: u32,
+    /// The power of two below `2^-24`.
+    pub shift: u32,
+}
+
+impl ExpNeg {
+    /// The f32 bits; values below `2^-125` give the smallest normal f32 (`2^-126`).
+    #[inline(always)]
+    pub fn bits(self) -> u32 {
+        // value = significand · 2^(-24 - shift): exponent field 126 − shift, one below for
+        // the significand's leading bit. At a significand of 2^24 the addition carries into
+        // the exponent, which is the right value.
+        if self.shift > 125 {
+            1 << 23
+        } else {
+            ((125 - self.shift) << 23) + self.significand
+        }
     }
-    let frac = (w & 0xFFFF) as u32;
+
+    /// The value in Q64 (for values below `2^-11`, so that it fits), truncated: exact to
+    /// 24 bits down to `2^-40`, then to fewer.
+    #[inline(always)]
+    pub fn q64(self) -> u64 {
+        // value·2^64 = significand · 2^(40 − shift).
+        if self.shift <= 40 {
+            u64::from(self.significand) << (40 - self.shift)
+        } else {
+            u64::from(self.significand >> (self.shift - 40).min(31))
+        }
+    }
+}
+
+/// `e^{−u}` for `u` in Q16 up to `2^28`: `2^{−w}` with `w = u·log2 e`, the integer part of
+/// `w` a shift, `2^{−frac}` interpolated in [`POW2`] (within `6e-5` relative).
+#[inline(always)]
+pub fn exp_neg(u_q16: u32) -> ExpNeg {
+    let w = ((u64::from(u_q16) * LOG2_E_Q32) >> 32) as u32; // Q16, below 2^29
+    let frac = (w & 0xFFFF) as i32;
     let [base, step] = POW2
         .get((frac >> 11) as usize)
         .copied()
         .unwrap_or([1 << 24, 0]);
-    // `2^{-frac}·2^24`, in (2^23, 2^24]; at 2^24 the addition below carries into the
-    // exponent, which is the right value.
-    let significand = (base + ((step * (frac & 0x7FF) as i32) >> 11)) as u32;
-    // value = significand · 2^(-24 - whole): exponent field 126 − whole, one below for the
-    // significand's leading bit.
-    ((125 - whole) << 23) + significand
+    // |step| < 2^19 and the fraction is 11 bits: the product fits an i32.
+    ExpNeg {
+        significand: (base + ((step * (frac & 0x7FF)) >> 11)) as u32,
+        shift: w >> 16,
+    }
 }
 
 #[cfg(test)]
@@ -198,40 +214,49 @@ mod tests {
     fn interpolation_is_within_the_documented_bounds() {
         let (mut small_err, mut slope_rel) = (0.0f64, 0.0f64);
         for u_q16 in (0..=U_MAX).step_by(7) {
-            let got = logistic(u_q16);
-            let (small, slope) = reference(f64::from(u_q16) / 65536.0);
-            small_err = small_err.max((f64::from(got.small) / 2f64.powi(31) - small).abs());
-            slope_rel = slope_rel.max((f64::from(got.slope) / 2f64.powi(33) - slope).abs() / slope);
+            let (small, slope) = logistic(u_q16);
+            let (want_small, want_slope) = reference(f64::from(u_q16) / 65536.0);
+            small_err = small_err.max((f64::from(small) / 2f64.powi(23) - want_small).abs());
+            let slope = f64::from(f32::from_bits(slope));
+            slope_rel = slope_rel.max((slope - want_slope).abs() / want_slope);
         }
-        assert!(small_err < 1.3e-4, "small: {small_err:e}");
-        // Q33 rounding adds 1/965 relative at u = 16; the interpolation alone is < 5e-4.
-        assert!(slope_rel < 2e-3, "slope: {slope_rel:e}");
+        // Q23 rounding adds up to 1.2e-7.
+        assert!(small_err < 1.4e-5, "small: {small_err:e}");
+        assert!(slope_rel < 1.4e-4, "slope: {slope_rel:e}");
     }
 
     #[test]
-    fn exp_tail() {
-        let mut worst = 0.0f64;
-        for u_q16 in (16u32 << 16..86 << 16).step_by(997) {
+    fn exp_beyond_the_table() {
+        let (mut worst, mut worst_fixed) = (0.0f64, 0.0f64);
+        for u_q16 in (U_MAX..86 << 16).step_by(997) {
             let u = f64::from(u_q16) / 65536.0;
-            let got = f64::from(f32::from_bits(exp_neg_bits(u_q16)));
-            worst = worst.max((got / (-u).exp() - 1.0).abs());
+            let e = exp_neg(u_q16);
+            let want = (-u).exp();
+            worst = worst.max((f64::from(f32::from_bits(e.bits())) / want - 1.0).abs());
+            if u < 36.0 {
+                let q64 = e.q64() as f64 / 2f64.powi(64);
+                worst_fixed = worst_fixed.max((q64 / want - 1.0).abs());
+            }
         }
         assert!(worst < 8e-5, "{worst:e}");
-        assert_eq!(f32::from_bits(exp_neg_bits(0)), 1.0);
-        assert_eq!(exp_neg_bits(1 << 28), 0);
+        assert!(worst_fixed < 3e-4, "{worst_fixed:e}");
+        // σ(−8) and σσ(8) against e^{−8}: the switch point's approximation.
+        let (small, slope) = reference(8.0);
+        assert!(((-8.0f64).exp() / small - 1.0) < 3.4e-4);
+        assert!(((-8.0f64).exp() / slope - 1.0) < 6.8e-4);
+        assert_eq!(exp_neg(1 << 28).bits(), 1 << 23);
+        assert_eq!(exp_neg(1 << 28).q64(), 0);
     }
 
     #[test]
-    fn table_ends() {
-        assert_eq!(logistic(0).small, 1 << 30);
-        assert_eq!(logistic(0).slope, i32::MAX as u32);
-        let end = logistic(U_MAX);
-        assert!(end.small > 0 && end.slope > 0);
-        // Both decrease strictly over the table.
+    fn table_ends_and_monotony() {
+        let (small, slope) = logistic(0);
+        assert_eq!(small, 1 << 22);
+        assert_eq!(f32::from_bits(slope), 0.25);
         let mut last = logistic(0);
-        for u in (1..=U_MAX).step_by(4096) {
+        for u in (1..=U_MAX).step_by(2048) {
             let now = logistic(u);
-            assert!(now.small < last.small && now.slope < last.slope, "u={u}");
+            assert!(now.0 < last.0 && now.1 < last.1, "u={u}");
             last = now;
         }
     }
