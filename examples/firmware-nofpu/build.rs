@@ -49,8 +49,11 @@ fn run() -> Result<(), String> {
     let path = Path::new(&path);
     println!("cargo:rerun-if-changed={}", path.display());
     let (header, rows, labels) = read_csv(path)?;
-    fs::write(out.join("dataset.rs"), to_rust(path, &header, &rows, &labels))
-        .map_err(|e| format!("writing dataset.rs: {e}"))
+    fs::write(
+        out.join("dataset.rs"),
+        to_rust(path, &header, &rows, &labels),
+    )
+    .map_err(|e| format!("writing dataset.rs: {e}"))
 }
 
 /// Feature names, feature rows and 0/1 labels of the CSV. Every cell must be a finite
@@ -90,13 +93,17 @@ fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<f32>>, Vec<u8>), String
         let mut row = Vec::with_capacity(header.len() - 1);
         for (column, cell) in record.iter().enumerate() {
             let cell = cell.trim();
-            let value: f32 = cell.parse().ok().filter(|v: &f32| v.is_finite()).ok_or_else(|| {
-                format!(
-                    "{at}: line {line}, column {} ({}): `{cell}` is not a finite number",
-                    column + 1,
-                    header[column]
-                )
-            })?;
+            let value: f32 = cell
+                .parse()
+                .ok()
+                .filter(|v: &f32| v.is_finite())
+                .ok_or_else(|| {
+                    format!(
+                        "{at}: line {line}, column {} ({}): `{cell}` is not a finite number",
+                        column + 1,
+                        header[column]
+                    )
+                })?;
             if column != label_column {
                 row.push(value);
             } else if value == 0.0 || value == 1.0 {
@@ -111,7 +118,9 @@ fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<f32>>, Vec<u8>), String
         rows.push(row);
     }
     if !labels.contains(&0) || !labels.contains(&1) {
-        return Err(format!("{at}: no rows, or only one class in the `label` column"));
+        return Err(format!(
+            "{at}: no rows, or only one class in the `label` column"
+        ));
     }
     let names = header
         .into_iter()
@@ -131,12 +140,29 @@ fn to_rust(path: &Path, names: &[String], rows: &[Vec<f32>], labels: &[u8]) -> S
     let mut s = String::new();
     let _ = writeln!(s, "/// Name of the embedded dataset (its file stem).");
     let _ = writeln!(s, "pub const NAME: &str = {stem:?};");
-    let _ = writeln!(s, "/// Number of samples.\npub const N: usize = {};", rows.len());
-    let _ = writeln!(s, "/// Number of features.\npub const F: usize = {};", names.len());
-    let _ = writeln!(s, "/// Feature column names, in order.\n#[allow(dead_code)]");
+    let _ = writeln!(
+        s,
+        "/// Number of samples.\npub const N: usize = {};",
+        rows.len()
+    );
+    let _ = writeln!(
+        s,
+        "/// Number of features.\npub const F: usize = {};",
+        names.len()
+    );
+    let _ = writeln!(
+        s,
+        "/// Feature column names, in order.\n#[allow(dead_code)]"
+    );
     let _ = writeln!(s, "pub const FEATURE_NAMES: [&str; F] = {names:?};");
-    let _ = writeln!(s, "/// Features, one row per sample, as parsed (not standardized).");
-    let _ = writeln!(s, "#[allow(dead_code)]\npub static FEATURES: [[f32; F]; N] = [");
+    let _ = writeln!(
+        s,
+        "/// Features, one row per sample, as parsed (not standardized)."
+    );
+    let _ = writeln!(
+        s,
+        "#[allow(dead_code)]\npub static FEATURES: [[f32; F]; N] = ["
+    );
     for row in rows {
         let cells: Vec<String> = row.iter().map(|v| format!("{v:?}")).collect();
         let _ = writeln!(s, "    [{}],", cells.join(", "));

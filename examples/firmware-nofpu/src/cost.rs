@@ -226,6 +226,10 @@ pub fn agreement(batch: &mut Batch) -> Result<Agreement, Error> {
     Ok(Agreement {
         float_loss: float.loss,
         fixed_loss: fixed.loss,
-        grad_difference: if largest > 0.0 { difference / largest } else { difference },
+        grad_difference: if largest > 0.0 {
+            difference / largest
+        } else {
+            difference
+        },
     })
 }

@@ -82,11 +82,26 @@ fn run() -> Result<(), Error> {
 
     let costs = cost::instruction_costs(&counter, batch)?;
     for (label, tenths) in [
-        ("F1 loss+grad, f32 soft-float path, probabilities, N=256:", costs.float_probs),
-        ("F1 loss+grad, f32 soft-float path, logits, N=256:", costs.float_logits),
-        ("F1 loss+grad, fixed-point path, probabilities, N=256:", costs.fixed_probs),
-        ("F1 loss+grad, fixed-point path, logits, N=256:", costs.fixed_logits),
-        ("F1 pass 1 alone, fixed-point path, probabilities, N=256:", costs.fixed_pass1),
+        (
+            "F1 loss+grad, f32 soft-float path, probabilities, N=256:",
+            costs.float_probs,
+        ),
+        (
+            "F1 loss+grad, f32 soft-float path, logits, N=256:",
+            costs.float_logits,
+        ),
+        (
+            "F1 loss+grad, fixed-point path, probabilities, N=256:",
+            costs.fixed_probs,
+        ),
+        (
+            "F1 loss+grad, fixed-point path, logits, N=256:",
+            costs.fixed_logits,
+        ),
+        (
+            "F1 pass 1 alone, fixed-point path, probabilities, N=256:",
+            costs.fixed_pass1,
+        ),
     ] {
         report_tenths(label, tenths, "instructions/sample");
     }
