@@ -71,6 +71,9 @@ const fn fixed(x: f64, bits: i32) -> i64 {
     (scaled + 0.5) as i64
 }
 
+// Run by the compiler only (for a `static`): an index out of range is a build error,
+// never a run-time panic.
+#[allow(clippy::indexing_slicing)]
 const fn table() -> [Entry; ENTRIES] {
     let q = exp_series(-1.0 / 32.0);
     let mut v = [[0i64; 2]; ENTRIES + 1];
@@ -126,6 +129,9 @@ const POW2_ENTRIES: usize = 32;
 const LOG2_E_Q32: u64 = 6_196_328_019;
 
 /// `2^{−k/32}·2^24` for `k` in `0..32`, and the steps to the next one.
+// Run by the compiler only (for a `static`): an index out of range is a build error,
+// never a run-time panic.
+#[allow(clippy::indexing_slicing)]
 const fn pow2_table() -> [[i32; 2]; POW2_ENTRIES] {
     let mut v = [0i64; POW2_ENTRIES + 1];
     let ln2 = core::f64::consts::LN_2;
