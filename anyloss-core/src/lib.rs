@@ -13,6 +13,7 @@
 //! | multi-class and segmentation: per-class entries, averaging, softmax | [`multiclass`] |
 //! | multi-label: `C` independent binary problems per row, averaged or per label | [`multilabel`] |
 //! | on-device fine-tuning: heads, optimizers, safe step, splits | [`train`] |
+//! | the fixed-point path for cores without an FPU, and the path a build selects | [`fixed`] |
 //!
 //! ```
 //! use anyloss_core::{metrics::F1, BinaryLoss, Input};
@@ -41,6 +42,10 @@
 //!   that asked for `libm` only (build-dependencies are resolved apart).
 //!   `cargo tree -e features -i anyloss-core` shows who enables what.
 //! - `defmt`: `defmt::Format` on the public types.
+//! - `fixed-point`: [`fixed::DeviceLoss`] is the integer [`fixed::FixedLoss`] on every
+//!   target. Without it, it is so where the target has no FPU (bare-metal ARM with the
+//!   soft-float ABI, such as `thumbv6m-none-eabi` and `thumbv7m-none-eabi`, and RISC-V
+//!   without `F`) and [`BinaryLoss`] elsewhere; [`fixed::NUMERIC_PATH`] says which.
 //! - `dispatch` (host builds; needs `std`): a default x86-64 build targets SSE2, 4 lanes;
 //!   with this feature the kernels are also compiled for AVX2 with 8 lanes, and that copy
 //!   runs when the CPU has AVX2 and FMA (about twice as fast). The one `unsafe` step,
