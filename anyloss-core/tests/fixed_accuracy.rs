@@ -6,7 +6,7 @@
 
 use anyloss_core::fixed::{FixedLoss, NumericPath, NUMERIC_PATH};
 use anyloss_core::metrics::{Accuracy, BalancedAccuracy, FBeta, GMean, Mcc, F1};
-use anyloss_core::{Amplifier, BinaryLoss, Error, Logits, Metric, Parameter, Probs};
+use anyloss_core::{Amplifier, BinaryLoss, Error, Input, Logits, Metric, Parameter, Probs};
 
 const LOSS_BOUND: f64 = 1e-3;
 const GRAD_RELATIVE: f64 = 1e-2;
@@ -183,6 +183,20 @@ fn chunks_add_exactly_and_streaming_gradient_matches() {
     loss.gradient(&out, &y[..123], Probs(&p[..123]), a).unwrap();
     loss.gradient(&out, &y[123..], Probs(&p[123..]), b).unwrap();
     assert_eq!(streamed, grad);
+
+    // `Input` dispatches to the same kernels at run time.
+    let mut dispatched = vec![0.0f32; n];
+    let again = loss
+        .loss_and_grad(&y, Input::Probs(&p), &mut dispatched)
+        .unwrap();
+    assert_eq!((again, dispatched), (out, grad));
+    let z: Vec<f32> = p.iter().map(|&q| (q - 0.5) * 9.0).collect();
+    let (mut typed, mut dispatched) = (vec![0.0f32; n], vec![0.0f32; n]);
+    let a = loss.loss_and_grad(&y, Logits(&z), &mut typed).unwrap();
+    let b = loss
+        .loss_and_grad(&y, Input::Logits(&z), &mut dispatched)
+        .unwrap();
+    assert_eq!((a, typed), (b, dispatched));
 }
 
 #[test]
