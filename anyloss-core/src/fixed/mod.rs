@@ -45,102 +45,15 @@
 //! and [`FixedLoss::gradient`] per chunk). There are no sample weights on this path.
 
 mod convert;
+mod device;
 mod entries;
 mod kernel;
 mod loss;
 mod objective;
 mod table;
 
+pub use device::{DeviceLoss, DeviceObjective, NumericPath, NUMERIC_PATH};
 pub use entries::FixedEntries;
 pub use kernel::MAX_L;
 pub use loss::{FixedLoss, FixedSamples};
 pub use objective::FixedObjective;
-
-/// The two numeric paths of the binary loss.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum NumericPath {
-    /// f32 arithmetic with an `exp` per sample: [`BinaryLoss`](crate::BinaryLoss).
-    Float,
-    /// Integer arithmetic and a table: [`FixedLoss`].
-    Fixed,
-}
-
-impl NumericPath {
-    /// `"f32"` or `"fixed-point"`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            NumericPath::Float => "f32",
-            NumericPath::Fixed => "fixed-point",
-        }
-    }
-}
-
-/// True where the build selects the fixed-point path (see the module docs).
-const FIXED: bool = cfg!(any(
-    feature = "fixed-point",
-    all(target_arch = "arm", target_os = "none", target_abi = "eabi"),
-    all(
-        any(target_arch = "riscv32", target_arch = "riscv64"),
-        not(target_feature = "f")
-    )
-));
-
-/// The path [`DeviceLoss`] and [`DeviceObjective`] use in this build.
-pub const NUMERIC_PATH: NumericPath = if FIXED {
-    NumericPath::Fixed
-} else {
-    NumericPath::Float
-};
-
-/// The binary loss for this build's target: [`FixedLoss`] on cores without an FPU (or
-/// with the `fixed-point` feature), [`BinaryLoss`](crate::BinaryLoss) elsewhere. See
-/// [`NUMERIC_PATH`].
-#[cfg(any(
-    feature = "fixed-point",
-    all(target_arch = "arm", target_os = "none", target_abi = "eabi"),
-    all(
-        any(target_arch = "riscv32", target_arch = "riscv64"),
-        not(target_feature = "f")
-    )
-))]
-pub type DeviceLoss<M> = FixedLoss<M>;
-
-/// The binary training objective for this build's target: [`FixedObjective`] where
-/// [`DeviceLoss`] is [`FixedLoss`], [`BinaryObjective`](crate::train::BinaryObjective)
-/// elsewhere.
-#[cfg(any(
-    feature = "fixed-point",
-    all(target_arch = "arm", target_os = "none", target_abi = "eabi"),
-    all(
-        any(target_arch = "riscv32", target_arch = "riscv64"),
-        not(target_feature = "f")
-    )
-))]
-pub type DeviceObjective<M> = FixedObjective<M>;
-
-/// The binary loss for this build's target: [`FixedLoss`] on cores without an FPU (or
-/// with the `fixed-point` feature), [`BinaryLoss`](crate::BinaryLoss) elsewhere. See
-/// [`NUMERIC_PATH`].
-#[cfg(not(any(
-    feature = "fixed-point",
-    all(target_arch = "arm", target_os = "none", target_abi = "eabi"),
-    all(
-        any(target_arch = "riscv32", target_arch = "riscv64"),
-        not(target_feature = "f")
-    )
-)))]
-pub type DeviceLoss<M> = crate::BinaryLoss<M>;
-
-/// The binary training objective for this build's target: [`FixedObjective`] where
-/// [`DeviceLoss`] is [`FixedLoss`], [`BinaryObjective`](crate::train::BinaryObjective)
-/// elsewhere.
-#[cfg(not(any(
-    feature = "fixed-point",
-    all(target_arch = "arm", target_os = "none", target_abi = "eabi"),
-    all(
-        any(target_arch = "riscv32", target_arch = "riscv64"),
-        not(target_feature = "f")
-    )
-)))]
-pub type DeviceObjective<M> = crate::train::BinaryObjective<M>;
