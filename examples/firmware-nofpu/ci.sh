@@ -12,9 +12,11 @@
 #   `ANYLOSS_BLESS=1 ./ci.sh` rewrites the snapshots after an intended change;
 # - checks the budgets on the exact QEMU and linker figures: the fixed-point F1 loss and
 #   gradient <= 150 instructions/sample on the Cortex-M3 (the goal) and <= 350 on the
-#   Cortex-M0 (a regression guard: 314 when it was set), the path DeviceLoss selects is the
-#   fixed-point one on both, the fine-tuned test F1 of the fixed-point path within 0.02 of
-#   the f32 path's, and no allocator symbol in either binary;
+#   Cortex-M0; its stack <= 512 B (M3) and <= 768 B (M0) and the .text of its path
+#   <= 6 KiB (regression guards: 314 instructions, 368/596 B and 4.5/4.9 KiB when they were
+#   set); the path DeviceLoss selects is the fixed-point one on both; the fine-tuned test F1
+#   of the fixed-point path within 0.02 of the f32 path's; no allocator symbol in either
+#   binary;
 # - prints section sizes and the .text of the fixed-point F1 path (../firmware/size-report.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -95,11 +97,16 @@ for core in m3 m0; do
     fail "DeviceLoss is not the fixed-point path on $target"
   fixed="$(per_sample "$out/$core.txt" fixed-point)"
   float="$(per_sample "$out/$core.txt" "f32 soft-float")"
-  budget=150
-  [ "$core" = m0 ] && budget=350
-  echo "$core: F1 loss+grad $fixed instructions/sample fixed-point, $float with soft floats (budget $budget)"
+  stack="$(sed -n 's/.*stack: F1 loss+grad path, f32 [0-9]* bytes, fixed-point \([0-9]*\) bytes.*/\1/p' "$out/$core.txt")"
+  text="$(sed -n 's/^F1 loss+grad path: \([0-9]*\) bytes.*/\1/p' "$out/$core.sizes")"
+  budget=150 stack_budget=512
+  if [ "$core" = m0 ]; then budget=350 stack_budget=768; fi
+  echo "$core: F1 loss+grad $fixed instructions/sample fixed-point (budget $budget), $float with soft floats; stack $stack B (budget $stack_budget), .text $text B (budget 6144)"
   awk -v v="$fixed" -v b="$budget" 'BEGIN { exit !(v != "" && v <= b) }' ||
     fail "fixed-point F1 loss+grad costs $fixed instructions/sample on the $core (budget <= $budget)"
+  [ -n "$stack" ] && [ "$stack" -le "$stack_budget" ] ||
+    fail "fixed-point F1 loss+grad stack $stack B on the $core (budget <= $stack_budget)"
+  [ -n "$text" ] && [ "$text" -le 6144 ] || fail "fixed-point F1 path .text $text B on the $core (budget <= 6144)"
 done
 
 step "fine-tuning: fixed-point vs f32 path (tolerance 0.02)"
