@@ -3,7 +3,7 @@
 //!
 //! There every f32 operation is a library call of tens of instructions and an `exp` costs
 //! hundreds (on a Cortex-M3 under QEMU the f32 path's F1 loss and gradient is 2535
-//! instructions per sample, this path 141; `BENCHMARKS.md`). [`FixedLoss`] takes and
+//! instructions per sample, this path 139; `BENCHMARKS.md`). [`FixedLoss`] takes and
 //! returns f32 like [`BinaryLoss`](crate::BinaryLoss), so the conversions are part of those
 //! counts, but per sample it only shifts, looks up and multiplies integers:
 //! - the input's f32 bits become a Q31 probability (or a Q16 `|z|` for logits) with shifts;
@@ -16,7 +16,7 @@
 //! - the metric, its partials and the two gradient coefficients are evaluated once per
 //!   batch in f32, as on the f32 path (a few hundred instructions with software floats);
 //! - pass 2 multiplies each cached slope (f32 bits) by its label's coefficient with one
-//!   32×32→64 integer multiply of the significands and an add of the exponents.
+//!   32-bit multiply of the top 16 bits of the significands and an add of the exponents.
 //!
 //! ## Which path a build uses
 //! [`DeviceLoss`] is the binary loss for the target: [`FixedLoss`] where [`NUMERIC_PATH`]
