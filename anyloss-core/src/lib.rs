@@ -44,8 +44,9 @@
 //! - `defmt`: `defmt::Format` on the public types.
 //! - `fixed-point`: [`fixed::DeviceLoss`] is the integer [`fixed::FixedLoss`] on every
 //!   target. Without it, it is so where the target has no FPU (bare-metal ARM with the
-//!   soft-float ABI, such as `thumbv6m-none-eabi` and `thumbv7m-none-eabi`, and RISC-V
-//!   without `F`) and [`BinaryLoss`] elsewhere; [`fixed::NUMERIC_PATH`] says which.
+//!   soft-float ABI, such as `thumbv6m-none-eabi` and `thumbv7m-none-eabi`) and
+//!   [`BinaryLoss`] elsewhere; [`fixed::NUMERIC_PATH`] says which. RISC-V cores without `F`
+//!   need this feature (stable Rust cannot tell them apart by `cfg`).
 //! - `dispatch` (host builds; needs `std`): a default x86-64 build targets SSE2, 4 lanes;
 //!   with this feature the kernels are also compiled for AVX2 with 8 lanes, and that copy
 //!   runs when the CPU has AVX2 and FMA (about twice as fast). The one `unsafe` step,

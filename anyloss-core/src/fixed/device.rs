@@ -21,15 +21,11 @@ impl NumericPath {
     }
 }
 
-/// The fixed-point path: the `fixed-point` feature, bare-metal ARM with the soft-float ABI,
-/// or RISC-V without `F`.
+/// The fixed-point path: the `fixed-point` feature, or bare-metal ARM with the soft-float
+/// ABI (no FPU in use).
 #[cfg(any(
     feature = "fixed-point",
-    all(target_arch = "arm", target_os = "none", target_abi = "eabi"),
-    all(
-        any(target_arch = "riscv32", target_arch = "riscv64"),
-        not(target_feature = "f")
-    )
+    all(target_arch = "arm", target_os = "none", target_abi = "eabi")
 ))]
 mod chosen {
     use super::NumericPath;
@@ -42,11 +38,7 @@ mod chosen {
 /// The f32 path everywhere else.
 #[cfg(not(any(
     feature = "fixed-point",
-    all(target_arch = "arm", target_os = "none", target_abi = "eabi"),
-    all(
-        any(target_arch = "riscv32", target_arch = "riscv64"),
-        not(target_feature = "f")
-    )
+    all(target_arch = "arm", target_os = "none", target_abi = "eabi")
 )))]
 mod chosen {
     use super::NumericPath;

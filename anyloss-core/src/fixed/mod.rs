@@ -1,5 +1,5 @@
 //! The fixed-point path: the binary loss and its gradient in integer arithmetic, for cores
-//! without an FPU (Cortex-M0/M0+/M3, RISC-V without `F`).
+//! without an FPU (Cortex-M0/M0+/M3/M4 without FPU, RISC-V without `F`).
 //!
 //! There every f32 operation is a library call of tens of instructions and an `exp` costs
 //! hundreds (on a Cortex-M3 under QEMU the f32 path's F1 loss and gradient is 2535
@@ -26,8 +26,9 @@
 //! - on bare-metal ARM with the soft-float ABI (`target_os = "none"`,
 //!   `target_abi = "eabi"`: `thumbv6m-none-eabi`, `thumbv7m-none-eabi`,
 //!   `thumbv7em-none-eabi`, `thumbv8m.base-none-eabi`, ...);
-//! - on RISC-V without the `F` extension (`riscv32imc-unknown-none-elf`, ...);
-//! - anywhere, with the `fixed-point` feature.
+//! - anywhere, with the `fixed-point` feature: RISC-V cores without the `F` extension
+//!   (`riscv32imc-unknown-none-elf`, ...) need it, because stable Rust does not expose
+//!   `target_feature = "f"` to `cfg` (it reads as absent on `riscv32imafc` too).
 //!
 //! [`FixedLoss`] itself is always compiled and can be used directly on any target.
 //!
