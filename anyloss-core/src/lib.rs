@@ -15,6 +15,7 @@
 //! | on-device fine-tuning: heads, optimizers, safe step, splits | [`train`] |
 //! | trained models as checked binary blobs (save, load, ship in flash) | [`model`] |
 //! | learning from a stream: replay buffers, the online trainer | [`field`] |
+//! | the fixed-point path for cores without an FPU, and the path a build selects | [`fixed`] |
 //!
 //! ```
 //! use anyloss_core::{metrics::F1, BinaryLoss, Input};
@@ -43,6 +44,11 @@
 //!   that asked for `libm` only (build-dependencies are resolved apart).
 //!   `cargo tree -e features -i anyloss-core` shows who enables what.
 //! - `defmt`: `defmt::Format` on the public types.
+//! - `fixed-point`: [`fixed::DeviceLoss`] is the integer [`fixed::FixedLoss`] on every
+//!   target. Without it, it is so where the target has no FPU (bare-metal ARM with the
+//!   soft-float ABI, such as `thumbv6m-none-eabi` and `thumbv7m-none-eabi`) and
+//!   [`BinaryLoss`] elsewhere; [`fixed::NUMERIC_PATH`] says which. RISC-V cores without `F`
+//!   need this feature (stable Rust cannot tell them apart by `cfg`).
 //! - `dispatch` (host builds; needs `std`): a default x86-64 build targets SSE2, 4 lanes;
 //!   with this feature the kernels are also compiled for AVX2 with 8 lanes, and that copy
 //!   runs when the CPU has AVX2 and FMA (about twice as fast). The one `unsafe` step,
@@ -75,6 +81,7 @@ mod error;
 #[cfg(all(feature = "libm", not(feature = "micromath")))]
 mod fast_exp;
 pub mod field;
+pub mod fixed;
 mod kernel;
 mod lanes;
 pub mod math;
