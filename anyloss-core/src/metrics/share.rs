@@ -10,14 +10,17 @@ pub(crate) struct Share {
 }
 
 /// The share, or `None` when `part + other` is not positive: both are sums of non-negative
-/// counts, so a zero whole is the only way it fails. A whole so small (below about 2.9e-39,
-/// subnormal) that its reciprocal overflows counts as zero: the partials there are beyond
-/// any f32, and the loss's degenerate policy answers it as it answers an empty whole.
+/// counts, so a zero whole is the only way it fails. A subnormal whole (below
+/// `f32::MIN_POSITIVE`, about 1.2e-38) counts as zero: its reciprocal is near or beyond
+/// f32's range, so the partials (`other/D²` up to `1/D`, then scaled by the metric's
+/// constants, such as F1's 2) would overflow, and the loss's degenerate policy answers it as
+/// it answers an empty whole. Soft entries that small come only from samples the amplifier
+/// has saturated.
 #[inline]
 pub(crate) fn share(part: f32, other: f32) -> Option<Share> {
     let whole = part + other;
-    let inv = 1.0 / whole;
-    if whole > 0.0 && inv.is_finite() {
+    if whole >= f32::MIN_POSITIVE {
+        let inv = 1.0 / whole;
         let value = part * inv;
         Some(Share {
             value,
