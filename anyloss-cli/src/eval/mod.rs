@@ -7,15 +7,18 @@
 
 pub mod binary;
 pub mod multiclass;
+pub mod multilabel;
 pub mod spool;
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyloss_core::Amplifier;
+use anyloss_core::{Amplifier, Average};
 use clap::Args;
 
 use crate::error::CliError;
+use crate::param::parse_param;
+use crate::records::Records;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -45,42 +48,144 @@ probabilities should be softmax outputs: rows whose sum is off 1 by more than 0.
 evaluated as given, and a warning on stderr counts them.";
 
 /// Arguments of `anyloss eval`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct EvalArgs {
     /// The metric: accuracy, precision, recall, specificity, f1, fbeta, jaccard, tversky,
     /// balanced_accuracy, gmean, informedness, markedness, fowlkes_mallows, mcc, cohen_kappa;
-    /// or any formula of TP, FN, FP, TN (see `anyloss check --help`).
-    #[arg(long)]
+    /// or any formula of TP, FN, FP, TN (see `anyloss check --help`), which may start with
+    /// `-` (`--metric '-FN/N'`).
+    #[arg(long, allow_hyphen_values = true)]
     pub metric: String,
-    /// CSV with a header and columns `label,prob` (or `label,logit` with --logits); `-` reads
+    /// CSV with a header and columns `label,prob` (or `label,logit` with --logits), and
+    /// optionally a third column `weight` (a sample weight, finite and >= 0); `-` reads
     /// standard input.
     #[arg(long)]
     pub input: PathBuf,
     /// Amplifier steepness L (finite, > 0).
-    #[arg(long, default_value_t = Amplifier::DEFAULT_L)]
+    #[arg(long, default_value_t = Amplifier::DEFAULT_L, allow_negative_numbers = true)]
     pub l: f32,
-    /// beta of fbeta (default 1) or tversky (weight of false negatives, default 0.5).
-    #[arg(long)]
+    /// Decision threshold t in (0, 1): the amplifier is centred there, A(p) = sigmoid(L(p-t))
+    /// (default 0.5). Binary and --multilabel data.
+    #[arg(long, allow_negative_numbers = true)]
+    pub threshold: Option<f32>,
+    /// beta of fbeta (default 1) or tversky (weight of false negatives, default 0.5); a
+    /// shorthand for --param beta=B.
+    #[arg(long, allow_negative_numbers = true)]
     pub beta: Option<f64>,
-    /// alpha of tversky (weight of false positives, default 0.5).
-    #[arg(long)]
+    /// alpha of tversky (weight of false positives, default 0.5); a shorthand for
+    /// --param alpha=A.
+    #[arg(long, allow_negative_numbers = true)]
     pub alpha: Option<f64>,
-    /// The second column holds logits z, with p = sigmoid(z); grad is d loss / d z.
+    /// Binds a parameter of the metric (a built-in's `beta`/`alpha`, or any name a formula
+    /// uses); repeat for several.
+    #[arg(
+        long = "param",
+        value_name = "NAME=VALUE",
+        value_parser = parse_param,
+        allow_hyphen_values = true
+    )]
+    pub params: Vec<(String, f64)>,
+    /// The value columns hold logits z, with p = sigmoid(z) (a softmax over the row with
+    /// --classes); grad is d loss / d z.
     #[arg(long)]
     pub logits: bool,
     /// Where the metric is undefined (e.g. recall on a batch without positives), take this
     /// value with zero gradient instead of the default smoothing (one pseudo-count per cell).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub fallback: Option<f32>,
     /// Multi-class: C classes, CSV columns `label,p0,...,p{C-1}` (with --logits, softmax
     /// logits `label,z0,...`); METRIC may also be `seed` (the reference code's
     /// sum_c (FP_c+FN_c)/C) or `seed_normalized` (divided by N too).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "multilabel")]
     pub classes: Option<usize>,
-    /// With --classes: how per-class values combine (default macro).
-    #[arg(long, value_enum)]
+    /// Multi-label: C independent labels per row, CSV columns `y0,...,y{C-1},p0,...,p{C-1}`
+    /// (with --logits, `z0,...`, a sigmoid each), optionally a last column `weight`.
+    #[arg(long, value_name = "C")]
+    pub multilabel: Option<usize>,
+    /// With --classes or --multilabel: how per-class values combine (default macro);
+    /// `none` reports the loss of each class.
+    #[arg(long = "average", value_name = "AVERAGE", value_enum)]
+    pub averaging: Option<Averaging>,
+    /// The multi-class averaging of --average (`none` excluded), as the multi-class path
+    /// reads it: set by [`run`] from `--average`.
+    #[arg(skip)]
     pub average: Option<multiclass::AverageArg>,
+    /// With --classes or --multilabel: a weight per class in the macro and weighted
+    /// averages (finite, >= 0, not all 0; normalised), e.g. `1,2,1`.
+    #[arg(long, value_name = "W0,W1,...", value_parser = parse_class_weights)]
+    pub class_weights: Option<ClassWeights>,
+}
+
+/// `--average`: how per-class values combine, or `none` for the loss of each class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Averaging {
+    /// The mean of the per-class metrics (weighted by --class-weights).
+    Macro,
+    /// The metric of the entries summed over classes.
+    Micro,
+    /// The per-class metrics weighted by support (times --class-weights).
+    Weighted,
+    /// No averaging: the loss of each class; the gradient is each class's own.
+    None,
+}
+
+impl Averaging {
+    /// The core's averaging; `None` for per-class output.
+    pub fn average(self) -> Option<Average> {
+        match self {
+            Averaging::Macro => Some(Average::Macro),
+            Averaging::Micro => Some(Average::Micro),
+            Averaging::Weighted => Some(Average::Weighted),
+            Averaging::None => None,
+        }
+    }
+}
+
+/// `--class-weights`: one weight per class, each finite and `>= 0`, not all 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassWeights(pub Vec<f32>);
+
+impl ClassWeights {
+    /// The weights of `classes` classes, or an error if their count differs.
+    pub fn for_classes(&self, classes: usize) -> Result<&[f32], CliError> {
+        if self.0.len() == classes {
+            Ok(&self.0)
+        } else {
+            Err(CliError::new(format!(
+                "--class-weights: {} weights for {classes} classes",
+                self.0.len()
+            )))
+        }
+    }
+
+    /// Whether every weight is the same (the class weights then change nothing).
+    pub fn is_uniform(&self) -> bool {
+        self.0.iter().all(|&w| self.0.first() == Some(&w))
+    }
+}
+
+/// Parses `w0,w1,...`.
+pub fn parse_class_weights(text: &str) -> Result<ClassWeights, String> {
+    let mut weights = Vec::new();
+    for (c, cell) in text.split(',').enumerate() {
+        let cell = cell.trim();
+        let w: f64 = cell
+            .parse()
+            .map_err(|_| format!("weight {c} `{cell}` is not a number"))?;
+        let v = w as f32;
+        if !v.is_finite() {
+            return Err(format!("weight {c} `{cell}` is not a finite f32"));
+        }
+        if v < 0.0 {
+            return Err(format!("weight {c} `{cell}` is negative"));
+        }
+        weights.push(v);
+    }
+    if weights.iter().all(|&w| w == 0.0) {
+        return Err("the weights are all 0".to_string());
+    }
+    Ok(ClassWeights(weights))
 }
 
 /// Rows per chunk of either pass: bounds the memory of `eval` whatever the input's length.
@@ -88,11 +193,117 @@ pub const CHUNK: usize = 1 << 15;
 
 /// Runs `anyloss eval` and writes its JSON to `out` as it goes.
 pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    if args.classes.is_some() || args.average.is_some() {
-        multiclass::run_args(args, out)
-    } else {
-        binary::run(args, out)
+    if args.multilabel.is_some() {
+        return multilabel::run(args, out);
     }
+    if args.classes.is_some() || args.averaging.is_some() {
+        return multiclass_run(args, out);
+    }
+    for (flag, given) in [
+        ("--average", args.averaging.is_some()),
+        ("--class-weights", args.class_weights.is_some()),
+    ] {
+        if given {
+            return Err(CliError::new(format!(
+                "{flag} applies to --classes or --multilabel data"
+            )));
+        }
+    }
+    binary::run(args, out)
+}
+
+/// The multi-class path, with `--average` as it reads it.
+fn multiclass_run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    if let Some(t) = args.threshold {
+        return Err(CliError::new(format!(
+            "--threshold {t}: applies to binary and --multilabel data (--classes decides by \
+             the largest softmax output)"
+        )));
+    }
+    let unwired = [
+        ("--average none", args.averaging == Some(Averaging::None)),
+        ("--class-weights", args.class_weights.is_some()),
+        ("--param", !args.params.is_empty()),
+    ];
+    if let Some((flag, _)) = unwired.iter().find(|(_, given)| *given) {
+        return Err(CliError::new(format!(
+            "{flag} is not available with --classes yet"
+        )));
+    }
+    let average = args.averaging.and_then(|a| match a {
+        Averaging::Macro => Some(multiclass::AverageArg::Macro),
+        Averaging::Micro => Some(multiclass::AverageArg::Micro),
+        Averaging::Weighted => Some(multiclass::AverageArg::Weighted),
+        Averaging::None => None,
+    });
+    multiclass::run_args(
+        &EvalArgs {
+            average,
+            ..args.clone()
+        },
+        out,
+    )
+}
+
+/// The amplifier of `--l` and `--threshold`.
+fn amplifier(args: &EvalArgs) -> Result<Amplifier, CliError> {
+    let amplifier =
+        Amplifier::new(args.l).map_err(|e| CliError::new(format!("--l {}: {e}", args.l)))?;
+    match args.threshold {
+        Some(t) => amplifier
+            .with_threshold(t)
+            .map_err(|e| CliError::new(format!("--threshold {t}: {e}"))),
+        None => Ok(amplifier),
+    }
+}
+
+/// The sample weight in the 1-based `column` of the row at `line`: finite in f32 and `>= 0`
+/// (the reader has already refused what is not a finite number).
+pub fn checked_weight(
+    records: &Records,
+    line: u64,
+    column: usize,
+    cell: f64,
+) -> Result<f32, CliError> {
+    let w = cell as f32;
+    if !w.is_finite() {
+        return Err(records.error_at(
+            line,
+            Some(column),
+            format!("weight `{cell:e}` overflows f32"),
+        ));
+    }
+    if w < 0.0 {
+        return Err(records.error_at(
+            line,
+            Some(column),
+            format!("weight `{cell}` is negative (sample weights are >= 0)"),
+        ));
+    }
+    Ok(w)
+}
+
+/// The probability (or with `logits` the logit) in the 1-based `column` of the row at
+/// `line`, as an f32 input.
+pub fn checked_value(
+    records: &Records,
+    line: u64,
+    column: usize,
+    cell: f64,
+    logits: bool,
+) -> Result<f32, CliError> {
+    let v = cell as f32;
+    if !v.is_finite() {
+        return Err(records.error_at(line, Some(column), format!("`{cell:e}` overflows f32")));
+    }
+    if !logits && !(0.0..=1.0).contains(&v) {
+        return Err(records.error_at(
+            line,
+            Some(column),
+            format!("probability `{cell}` is outside [0, 1] (use --logits for raw scores)"),
+        ));
+    }
+    Ok(v)
 }
 
 /// The values of a chunk as probabilities, or as logits with `logits`.

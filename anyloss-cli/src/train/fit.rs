@@ -119,8 +119,8 @@ pub fn fit(
     result.map_err(|e| {
         // Training does not keep the batch's entries; the formula's sampled overflow
         // points name the sub-expression instead.
-        let hint = match (&e, &spec.metric) {
-            (anyloss_core::Error::NonFiniteMetric(_), Some(MetricArg::Formula(f))) => f
+        let hint = match (&e, spec.metric.as_ref().and_then(MetricArg::formula)) {
+            (anyloss_core::Error::NonFiniteMetric(_), Some(f)) => f
                 .overflow_risks()
                 .first()
                 .map_or(String::new(), |o| format!(" (`anyloss check` finds: {o})")),
