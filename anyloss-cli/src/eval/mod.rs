@@ -107,10 +107,6 @@ pub struct EvalArgs {
     /// `none` reports the loss of each class.
     #[arg(long = "average", value_name = "AVERAGE", value_enum)]
     pub averaging: Option<Averaging>,
-    /// The multi-class averaging of --average (`none` excluded), as the multi-class path
-    /// reads it: set by [`run`] from `--average`.
-    #[arg(skip)]
-    pub average: Option<multiclass::AverageArg>,
     /// With --classes or --multilabel: a weight per class in the macro and weighted
     /// averages (finite, >= 0, not all 0; normalised), e.g. `1,2,1`.
     #[arg(long, value_name = "W0,W1,...", value_parser = parse_class_weights)]
@@ -220,29 +216,7 @@ fn multiclass_run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> 
              the largest softmax output)"
         )));
     }
-    let unwired = [
-        ("--average none", args.averaging == Some(Averaging::None)),
-        ("--class-weights", args.class_weights.is_some()),
-        ("--param", !args.params.is_empty()),
-    ];
-    if let Some((flag, _)) = unwired.iter().find(|(_, given)| *given) {
-        return Err(CliError::new(format!(
-            "{flag} is not available with --classes yet"
-        )));
-    }
-    let average = args.averaging.and_then(|a| match a {
-        Averaging::Macro => Some(multiclass::AverageArg::Macro),
-        Averaging::Micro => Some(multiclass::AverageArg::Micro),
-        Averaging::Weighted => Some(multiclass::AverageArg::Weighted),
-        Averaging::None => None,
-    });
-    multiclass::run_args(
-        &EvalArgs {
-            average,
-            ..args.clone()
-        },
-        out,
-    )
+    multiclass::run_args(args, out)
 }
 
 /// The amplifier of `--l` and `--threshold`.
