@@ -81,10 +81,9 @@ pub(crate) fn weighted_average(
     coefficients: &mut [Coefficients],
 ) -> f32 {
     // Weights are `>= 0`; a NaN one (a class they do not cover) must reach the loss.
-    let max =
-        (0..classes)
-            .map(&weight)
-            .fold(0.0f32, |m, w| if w > m || w.is_nan() { w } else { m });
+    let max = (0..classes)
+        .map(&weight)
+        .fold(0.0f32, |m, w| if w > m || w.is_nan() { w } else { m });
     let scaled = |c: usize| {
         let w = weight(c);
         if max == 0.0 {
