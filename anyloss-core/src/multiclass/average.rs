@@ -106,11 +106,14 @@ impl<M: Metric, V: ClassWeights> Averaged<M, V> {
     ) -> Result<Averaged<M, [f32; C]>, Error> {
         let averages = matches!(self.average, Some(Average::Macro | Average::Weighted));
         class_weights::check(&weights, averages)?;
+        // Only their ratios matter: kept divided by the largest, so that equal weights are
+        // exactly 1 (the unweighted arithmetic) and none times a support can overflow.
+        let max = weights.iter().fold(0.0f32, |m, &w| m.max(w));
         Ok(Averaged {
             metric: self.metric,
             average: self.average,
             degenerate: self.degenerate,
-            class_weights: weights,
+            class_weights: weights.map(|w| w / max),
         })
     }
 
@@ -129,7 +132,7 @@ impl<M: Metric, V: ClassWeights> Averaged<M, V> {
         self.degenerate
     }
 
-    /// The class weights.
+    /// The class weights, divided by the largest.
     pub fn class_weights(&self) -> &V {
         &self.class_weights
     }
