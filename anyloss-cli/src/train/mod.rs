@@ -30,10 +30,13 @@ pub mod threshold;
 
 use std::path::{Path, PathBuf};
 
+use anyloss_core::metrics::Builtin;
 use anyloss_core::train::{train_rows, Dataset, Split};
 use clap::Args;
 
 use crate::error::CliError;
+use crate::metric_arg::builtin_takes;
+use crate::param::{parse_param, with_shorthands};
 
 use self::data::TrainData;
 use self::loss::LossSpec;
@@ -90,8 +93,8 @@ pub struct TrainArgs {
     /// The loss: `bce`, a metric (accuracy, precision, recall, specificity, f1, fbeta,
     /// jaccard, tversky, balanced_accuracy, gmean, informedness, markedness,
     /// fowlkes_mallows, mcc, cohen_kappa), or a formula over TP FN FP TN such as
-    /// "2*TP/(2*TP+FP+FN)" (--beta/--alpha bind `beta`/`alpha`).
-    #[arg(long)]
+    /// "2*TP/(2*TP+FP+FN)" or "-FN/N" (--param NAME=VALUE binds its parameters).
+    #[arg(long, allow_hyphen_values = true)]
     pub loss: Option<String>,
     /// Train each of these losses on the same splits and print them side by side,
     /// e.g. `bce,f1,gmean`.
@@ -105,7 +108,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub epochs: Option<u32>,
     /// Learning rate (default: 1 for bce, 0.3 for a metric loss with SGD; 0.01 with Adam).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub lr: Option<f32>,
     /// Mini-batch size; 0 = full-dataset batches (default 64).
     #[arg(long)]
@@ -114,13 +117,13 @@ pub struct TrainArgs {
     #[arg(long, value_enum)]
     pub optimizer: Option<OptimizerKind>,
     /// SGD momentum in [0, 1) (default 0).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub momentum: Option<f32>,
     /// Weight R of the metric in (1-R)*BCE + R*(1-M); 1 = the pure metric loss (default 1).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub mix: Option<f32>,
     /// Amplifier steepness L of the metric term (default 10).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub l: Option<f32>,
     /// Epochs of plain BCE before the metric loss takes over (default 20, and at most a
     /// tenth of --epochs).
@@ -135,12 +138,26 @@ pub struct TrainArgs {
     /// One stratified hold-out with this fraction of each class in the test part.
     #[arg(long)]
     pub test_fraction: Option<f32>,
-    /// beta of fbeta (default 1) or tversky.
-    #[arg(long)]
+    /// beta of fbeta (default 1) or tversky; a shorthand for --param beta=B.
+    #[arg(long, allow_negative_numbers = true)]
     pub beta: Option<f64>,
-    /// alpha of tversky.
-    #[arg(long)]
+    /// alpha of tversky; a shorthand for --param alpha=A.
+    #[arg(long, allow_negative_numbers = true)]
     pub alpha: Option<f64>,
+    /// Binds a parameter of the metric losses that take it (a built-in's `beta`/`alpha`,
+    /// or any name a formula uses); repeat for several.
+    #[arg(
+        long = "param",
+        value_name = "NAME=VALUE",
+        value_parser = parse_param,
+        allow_hyphen_values = true
+    )]
+    pub params: Vec<(String, f64)>,
+    /// Decision threshold t in (0, 1) (default 0.5): the centre of the metric term's
+    /// amplifier, A(p) = sigmoid(L(p-t)), and of the hard decisions (label 1 when
+    /// p >= t) in the reported metrics; --save stores it.
+    #[arg(long, allow_negative_numbers = true, conflicts_with = "tune_threshold")]
+    pub threshold: Option<f32>,
     /// Print JSON instead of the table; the header and progress still go to stderr.
     #[arg(long)]
     pub json: bool,
@@ -186,6 +203,9 @@ impl TrainArgs {
 
     /// The losses to train, each with the defaults and then the flags applied.
     pub fn specs(&self) -> Result<Vec<LossSpec>, CliError> {
+        // A parameter given two ways with different values is an error whichever loss
+        // takes it.
+        with_shorthands(&self.params, self.beta, self.alpha)?;
         let names: Vec<String> = match (&self.loss, &self.compare) {
             (Some(l), _) => vec![l.clone()],
             (None, Some(c)) => c.clone(),
@@ -193,7 +213,7 @@ impl TrainArgs {
         };
         let mut specs: Vec<LossSpec> = Vec::new();
         for name in &names {
-            let mut spec = LossSpec::resolve(name, self.beta, self.alpha)?;
+            let mut spec = LossSpec::resolve(name, &self.params, self.beta, self.alpha)?;
             if specs.iter().any(|s| s.name == spec.name) {
                 return Err(CliError::new(format!(
                     "--compare: `{}` is listed twice",
@@ -205,17 +225,31 @@ impl TrainArgs {
             spec.recipe = self.apply(base, is_metric, names.len() > 1)?;
             specs.push(spec);
         }
-        for (flag, given, parameter) in [
-            ("--beta", self.beta.is_some(), "beta"),
-            ("--alpha", self.alpha.is_some(), "alpha"),
-        ] {
+        let shorthands = [
+            ("--beta".to_string(), self.beta.is_some(), "beta"),
+            ("--alpha".to_string(), self.alpha.is_some(), "alpha"),
+        ];
+        let params = self
+            .params
+            .iter()
+            .map(|(name, _)| (format!("--param {name}"), true, name.as_str()));
+        for (flag, given, parameter) in shorthands.into_iter().chain(params) {
             if given
                 && !specs
                     .iter()
                     .any(|s| loss::takes_parameter(&s.name, parameter))
             {
+                let builtins: Vec<&str> = Builtin::NAMES
+                    .into_iter()
+                    .filter(|n| builtin_takes(n, parameter))
+                    .collect();
                 return Err(CliError::new(format!(
-                    "{flag}: no loss here takes it (fbeta, tversky or a formula using `{parameter}`)"
+                    "{flag}: no loss here takes it ({}a formula using `{parameter}`)",
+                    if builtins.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{} or ", builtins.join(", "))
+                    }
                 )));
             }
         }
@@ -244,6 +278,9 @@ impl TrainArgs {
         }
         if let Some(v) = self.batch {
             r.batch = v;
+        }
+        if let Some(v) = self.threshold {
+            r.threshold = v;
         }
         let metric_only = [
             ("--mix", self.mix.is_some()),
@@ -328,7 +365,7 @@ fn intro(data: &TrainData, split: Split, args: &TrainArgs) -> String {
             threshold::INNER_FOLDS
         )
     } else {
-        "threshold 0.5".to_string()
+        format!("threshold {}", args.threshold.unwrap_or(0.5))
     };
     format!(
         "anyloss train: {}: {} rows ({} with label 1, {:.1}%), {} features; model {model}; \
