@@ -240,7 +240,10 @@ fn eval_and_train_point_unbound_parameters_at_param() {
             err.contains("`gamma` is not bound") && err.contains("--param gamma=1"),
             "{err}"
         );
-        assert!(err.contains("1 | TP/(TP+gamma*FN)\n  |        ^^^^^"), "{err}");
+        assert!(
+            err.contains("1 | TP/(TP+gamma*FN)\n  |        ^^^^^"),
+            "{err}"
+        );
     }
 }
 

@@ -147,7 +147,10 @@ fn multilabel_averages_match_autograd_through_the_cli() {
             r.extend(w.get(i));
             r
         });
-        let path = csv(&format!("features-{id}.csv"), &lines(header.join(","), rows));
+        let path = csv(
+            &format!("features-{id}.csv"),
+            &lines(header.join(","), rows),
+        );
         let average = case["average"].as_str().unwrap();
         averages.insert((average.to_string(), logits));
         let threshold = case["threshold"].as_f64().unwrap().to_string();
@@ -210,6 +213,10 @@ fn multilabel_averages_match_autograd_through_the_cli() {
             .collect();
         worst_grad = worst_grad.max(check_grad(id, &grad, &numbers(&case["grad"])));
     }
-    assert_eq!(averages.len(), 8, "macro/micro/weighted/none x probs/logits");
+    assert_eq!(
+        averages.len(),
+        8,
+        "macro/micro/weighted/none x probs/logits"
+    );
     println!("multilabel: max |loss err| = {worst_loss:e}, max grad rel err = {worst_grad:e}");
 }

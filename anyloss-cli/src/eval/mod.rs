@@ -113,7 +113,12 @@ pub struct EvalArgs {
     pub average: Option<multiclass::AverageArg>,
     /// With --classes or --multilabel: a weight per class in the macro and weighted
     /// averages (finite, >= 0, not all 0; normalised), e.g. `1,2,1`.
-    #[arg(long, value_name = "W0,W1,...", value_parser = parse_class_weights)]
+    #[arg(
+        long,
+        value_name = "W0,W1,...",
+        value_parser = parse_class_weights,
+        allow_hyphen_values = true
+    )]
     pub class_weights: Option<ClassWeights>,
 }
 
