@@ -169,7 +169,10 @@ fn params_bind_formulas_and_builtins_like_the_shorthands() {
         BINARY,
     ]);
     let recall = json_of(&["eval", "--metric", "recall", "--input", BINARY]);
-    let (a, b) = (shifted["loss"].as_f64().unwrap(), recall["loss"].as_f64().unwrap());
+    let (a, b) = (
+        shifted["loss"].as_f64().unwrap(),
+        recall["loss"].as_f64().unwrap(),
+    );
     assert!((a - (b + 0.5)).abs() < 1e-6, "{a} vs {b} + 0.5");
 }
 

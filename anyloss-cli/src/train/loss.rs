@@ -81,6 +81,40 @@ pub fn takes_parameter(name: &str, parameter: &str) -> bool {
     FormulaMetric::parameters_of(name).map_or(true, |ps| ps.iter().any(|p| p == parameter))
 }
 
+/// Every parameter given (`--param`, `--beta`, `--alpha`) is taken by some loss of
+/// `specs`: nothing the user gave is silently dropped.
+pub fn check_parameters_used(
+    specs: &[LossSpec],
+    params: &[(String, f64)],
+    beta: Option<f64>,
+    alpha: Option<f64>,
+) -> Result<(), CliError> {
+    let shorthands = [
+        ("--beta".to_string(), beta.is_some(), "beta"),
+        ("--alpha".to_string(), alpha.is_some(), "alpha"),
+    ];
+    let params = params
+        .iter()
+        .map(|(name, _)| (format!("--param {name}"), true, name.as_str()));
+    for (flag, given, parameter) in shorthands.into_iter().chain(params) {
+        if given && !specs.iter().any(|s| takes_parameter(&s.name, parameter)) {
+            let builtins: Vec<&str> = Builtin::NAMES
+                .into_iter()
+                .filter(|n| builtin_takes(n, parameter))
+                .collect();
+            return Err(CliError::new(format!(
+                "{flag}: no loss here takes it ({}a formula using `{parameter}`)",
+                if builtins.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} or ", builtins.join(", "))
+                }
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn round3(x: f32) -> f32 {
     (x * 1000.0).round() / 1000.0
 }

@@ -30,12 +30,10 @@ pub mod threshold;
 
 use std::path::{Path, PathBuf};
 
-use anyloss_core::metrics::Builtin;
 use anyloss_core::train::{train_rows, Dataset, Split};
 use clap::Args;
 
 use crate::error::CliError;
-use crate::metric_arg::builtin_takes;
 use crate::param::{parse_param, with_shorthands};
 
 use self::data::TrainData;
@@ -230,34 +228,7 @@ impl TrainArgs {
             spec.recipe = self.apply(base, is_metric, names.len() > 1)?;
             specs.push(spec);
         }
-        let shorthands = [
-            ("--beta".to_string(), self.beta.is_some(), "beta"),
-            ("--alpha".to_string(), self.alpha.is_some(), "alpha"),
-        ];
-        let params = self
-            .params
-            .iter()
-            .map(|(name, _)| (format!("--param {name}"), true, name.as_str()));
-        for (flag, given, parameter) in shorthands.into_iter().chain(params) {
-            if given
-                && !specs
-                    .iter()
-                    .any(|s| loss::takes_parameter(&s.name, parameter))
-            {
-                let builtins: Vec<&str> = Builtin::NAMES
-                    .into_iter()
-                    .filter(|n| builtin_takes(n, parameter))
-                    .collect();
-                return Err(CliError::new(format!(
-                    "{flag}: no loss here takes it ({}a formula using `{parameter}`)",
-                    if builtins.is_empty() {
-                        String::new()
-                    } else {
-                        format!("{} or ", builtins.join(", "))
-                    }
-                )));
-            }
-        }
+        loss::check_parameters_used(&specs, &self.params, self.beta, self.alpha)?;
         Ok(specs)
     }
 
