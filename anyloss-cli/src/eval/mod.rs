@@ -28,8 +28,19 @@ Examples:
   # F2 on logits (columns label,logit), a gentler amplifier
   anyloss eval --metric fbeta --beta 2 --logits --l 10 --input examples/eval/scores.csv
 
-  # Any metric as a formula, with its exact gradient
+  # Any metric as a formula, with its exact gradient; --param binds its parameters
   anyloss eval --metric 'sqrt(TP/(TP+FN) * TN/(TN+FP))' --input examples/eval/binary.csv
+  anyloss eval --metric 'TP/(TP + gamma*FN + FP)' --param gamma=2 --input examples/eval/binary.csv
+
+  # Sample weights (columns label,prob,weight) and a decision threshold of 0.3
+  anyloss eval --metric f1 --threshold 0.3 --input examples/data/pima_weighted.csv
+
+  # Multi-label: 4 tags per row (columns y0..y3,p0..p3), the loss of each tag
+  anyloss eval --metric f1 --multilabel 4 --average none --input examples/data/pima_multilabel.csv
+
+  # ... and their macro average with tag 0 weighted twice
+  anyloss eval --metric f1 --multilabel 4 --class-weights 2,1,1,1 \\
+      --input examples/data/pima_multilabel.csv
 
   # Multi-class: macro-F1 over 3 one-vs-rest classes of a CSV label,p0,p1,p2
   anyloss eval --metric f1 --classes 3 --average macro --input examples/eval/probs3.csv
@@ -38,8 +49,17 @@ Examples:
   anyloss eval --metric seed --classes 10 --logits --input examples/eval/logits10.csv
 
 Output: one JSON object {\"metric\",\"loss\",\"value\",\"tp\",\"fn\",\"fp\",\"tn\",\"grad\":[...]},
-where grad[i] is d loss / d (the prob or logit of data row i). With --classes: {\"loss\",
-\"per_class\":[{\"tp\",\"fn\",\"fp\",\"tn\"}...],\"grad\":[[...]...]}, grad[i][c] for column p<c> of row i.
+where grad[i] is d loss / d (the prob or logit of data row i); with a weight column the
+entries are weighted and so is each row's gradient (a zero weight removes the row). With
+--classes or --multilabel: {\"loss\",\"per_class\":[{\"tp\",\"fn\",\"fp\",\"tn\"}...],
+\"grad\":[[...]...]}, grad[i][c] for column p<c> (or z<c>) of row i; with --average none,
+\"loss\" is the list of per-class losses and grad[i][c] is d (loss of class c) / d p<c>.
+
+Multi-label: each label is its own binary problem (a sigmoid each with --logits); macro is
+the mean of the per-label metrics (weighted by --class-weights), weighted is the same with
+each label's weight times its support (the weighted count of rows where it is positive),
+micro is the metric of the entries pooled over labels. A label whose metric is undefined
+(e.g. no positive row) gets the default smoothing, or --fallback. At most 16 labels.
 
 Input: `--input -` reads standard input. Lines are limited to 1 MiB. Any number of rows:
 eval reads them once, keeps a compact binary copy (a temporary file) for the gradient
@@ -109,7 +129,12 @@ pub struct EvalArgs {
     pub averaging: Option<Averaging>,
     /// With --classes or --multilabel: a weight per class in the macro and weighted
     /// averages (finite, >= 0, not all 0; normalised), e.g. `1,2,1`.
-    #[arg(long, value_name = "W0,W1,...", value_parser = parse_class_weights)]
+    #[arg(
+        long,
+        value_name = "W0,W1,...",
+        value_parser = parse_class_weights,
+        allow_hyphen_values = true
+    )]
     pub class_weights: Option<ClassWeights>,
 }
 

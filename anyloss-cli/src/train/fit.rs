@@ -75,7 +75,7 @@ impl Buffers {
 
 /// Trains `spec` with a fresh head of `arch` on the rows `train` of `data`, calling
 /// `epoch_done` after each epoch with the epoch's loss, the head and the standardiser.
-/// The model's threshold is 0.5.
+/// The model's threshold is the recipe's.
 pub fn fit(
     data: &Dataset<'_>,
     train: &mut [u32],
@@ -110,7 +110,9 @@ pub fn fit(
     let result = match &spec.metric {
         None => run.train(BinaryObjective::<&MetricArg>::bce(), train, epoch_done),
         Some(metric) => {
-            let amplifier = Amplifier::new(r.l).map_err(core_error)?;
+            let amplifier = Amplifier::new(r.l)
+                .and_then(|a| a.with_threshold(r.threshold))
+                .map_err(core_error)?;
             let loss = BinaryLoss::new(metric).with_amplifier(amplifier);
             let objective = BinaryObjective::hybrid(loss, r.mix).map_err(core_error)?;
             run.train(objective, train, epoch_done)
@@ -134,7 +136,7 @@ pub fn fit(
         params: head.params().to_vec(),
         mean: s.mean().to_vec(),
         inv_std: s.inv_std().to_vec(),
-        threshold: 0.5,
+        threshold: r.threshold,
     })
 }
 
