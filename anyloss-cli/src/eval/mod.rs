@@ -45,6 +45,13 @@ Examples:
   # Multi-class: macro-F1 over 3 one-vs-rest classes of a CSV label,p0,p1,p2
   anyloss eval --metric f1 --classes 3 --average macro --input examples/eval/probs3.csv
 
+  # ... with balanced sample weights (label,p0,p1,p2,weight), the F1 loss of each class
+  anyloss eval --metric f1 --classes 3 --average none --input examples/eval/probs3_weighted.csv
+
+  # ... and their macro average with class 1 weighted three times
+  anyloss eval --metric f1 --classes 3 --class-weights 1,3,1 \\
+      --input examples/eval/probs3_weighted.csv
+
   # The reference code's objective sum_c (FP_c+FN_c)/C on softmax logits label,z0,...,z9
   anyloss eval --metric seed --classes 10 --logits --input examples/eval/logits10.csv
 
@@ -53,13 +60,19 @@ where grad[i] is d loss / d (the prob or logit of data row i); with a weight col
 entries are weighted and so is each row's gradient (a zero weight removes the row). With
 --classes or --multilabel: {\"loss\",\"per_class\":[{\"tp\",\"fn\",\"fp\",\"tn\"}...],
 \"grad\":[[...]...]}, grad[i][c] for column p<c> (or z<c>) of row i; with --average none,
-\"loss\" is the list of per-class losses and grad[i][c] is d (loss of class c) / d p<c>.
+\"loss\" is the list of per-class losses and grad[i][c] is d (loss of class c) / d p<c>
+(with --classes --logits, d (their sum) / d z<c>, through the softmax).
 
 Multi-label: each label is its own binary problem (a sigmoid each with --logits); macro is
 the mean of the per-label metrics (weighted by --class-weights), weighted is the same with
 each label's weight times its support (the weighted count of rows where it is positive),
 micro is the metric of the entries pooled over labels. A label whose metric is undefined
 (e.g. no positive row) gets the default smoothing, or --fallback. At most 16 labels.
+
+Multi-class: one-vs-rest entries of each class over the probabilities (or the softmax of
+the logits); a weight column weights a row in the entries of every class and in the
+support of its label, which weighted averaging uses; --class-weights weights the classes
+of macro and weighted averaging. At most 16 classes.
 
 Input: `--input -` reads standard input. Lines are limited to 1 MiB. Any number of rows:
 eval reads them once, keeps a compact binary copy (a temporary file) for the gradient
@@ -115,8 +128,8 @@ pub struct EvalArgs {
     #[arg(long, allow_negative_numbers = true)]
     pub fallback: Option<f32>,
     /// Multi-class: C classes, CSV columns `label,p0,...,p{C-1}` (with --logits, softmax
-    /// logits `label,z0,...`); METRIC may also be `seed` (the reference code's
-    /// sum_c (FP_c+FN_c)/C) or `seed_normalized` (divided by N too).
+    /// logits `label,z0,...`), optionally a last column `weight`; METRIC may also be `seed`
+    /// (the reference code's sum_c (FP_c+FN_c)/C) or `seed_normalized` (divided by N too).
     #[arg(long, conflicts_with = "multilabel")]
     pub classes: Option<usize>,
     /// Multi-label: C independent labels per row, CSV columns `y0,...,y{C-1},p0,...,p{C-1}`
