@@ -101,6 +101,22 @@ def binary_case(rng, case_id, name, n, logits, t, weighted, zero_share):
     }
 
 
+def average_loss(name, average, tp, fn, fp, tn, support, v):
+    """The loss of per-class entries under `average`, and the per-class losses 1 - M_c."""
+    m = metric(name, tp, fn, fp, tn)
+    per_class = 1 - m
+    if average == "macro":
+        loss = 1 - (v * m).sum() / v.sum()
+    elif average == "weighted":
+        u = v * support
+        loss = 1 - (u * m).sum() / u.sum()
+    elif average == "micro":
+        loss = 1 - metric(name, tp.sum(), fn.sum(), fp.sum(), tn.sum())
+    elif average == "none":
+        loss = per_class.sum()
+    return loss, per_class
+
+
 def multilabel_case(rng, case_id, name, average, n, c, logits, t, weighted, class_weights):
     prevalence = np.linspace(0.15, 0.6, c)
     y = (rng.random((n, c)) < prevalence).astype(np.float64)
@@ -117,19 +133,9 @@ def multilabel_case(rng, case_id, name, average, n, c, logits, t, weighted, clas
     wt = torch.tensor(w)[:, None] if w is not None else torch.ones(n, 1)
     yt = torch.tensor(y)
     tp, fn, fp, tn = entries(yt, xt, wt, t, logits)
-    m = metric(name, tp, fn, fp, tn)
-    per_class = 1 - m
+    support = (wt * yt).sum(0).detach()
     vt = torch.tensor(v) if v is not None else torch.ones(c)
-    if average == "macro":
-        loss = 1 - (vt * m).sum() / vt.sum()
-    elif average == "weighted":
-        support = (wt * yt).sum(0).detach()
-        u = vt * support
-        loss = 1 - (u * m).sum() / u.sum()
-    elif average == "micro":
-        loss = 1 - metric(name, tp.sum(), fn.sum(), fp.sum(), tn.sum())
-    elif average == "none":
-        loss = per_class.sum()
+    loss, per_class = average_loss(name, average, tp, fn, fp, tn, support, vt)
     loss.backward()
     return {
         "id": case_id,
@@ -146,21 +152,6 @@ def multilabel_case(rng, case_id, name, average, n, c, logits, t, weighted, clas
         "loss": loss.item(),
         "grad": xt.grad.reshape(-1).tolist(),
     }
-
-
-def average_loss(name, average, tp, fn, fp, tn, support, v):
-    m = metric(name, tp, fn, fp, tn)
-    per_class = 1 - m
-    if average == "macro":
-        loss = 1 - (v * m).sum() / v.sum()
-    elif average == "weighted":
-        u = v * support
-        loss = 1 - (u * m).sum() / u.sum()
-    elif average == "micro":
-        loss = 1 - metric(name, tp.sum(), fn.sum(), fp.sum(), tn.sum())
-    elif average == "none":
-        loss = per_class.sum()
-    return loss, per_class
 
 
 def multiclass_case(rng, case_id, name, average, shape, logits, weighted, class_weights):
