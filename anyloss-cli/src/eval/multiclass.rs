@@ -86,8 +86,8 @@ pub fn run_args(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     ];
     if let (Some(_), Some((flag, _))) = (seed, options.iter().find(|(_, given)| *given)) {
         return Err(CliError::new(format!(
-            "--metric {}: the seed objective takes no {flag} (nor --average, --class-weights, \
-             --param, --beta or --alpha)",
+            "--metric {}: the seed objective takes no {flag} (it is no averaged metric: \
+             --average, --class-weights, --param, --beta and --alpha do not apply)",
             args.metric
         )));
     }
