@@ -61,6 +61,27 @@ impl<const C: usize> MulticlassOutput<C> {
 /// unweighted results bit for bit. Bad weights are reported by position
 /// ([`Error::NegativeWeight`], [`Error::NonFiniteWeight`]).
 ///
+/// ```
+/// use anyloss_core::multiclass::{Layout, MulticlassLoss};
+/// use anyloss_core::{metrics::F1, Average, Input};
+///
+/// // Three samples of 3 classes; the second has weight 0, class 2 counts twice in macro.
+/// let layout = Layout::<3>::sample_major(3)?;
+/// let labels = [0u8, 1, 2];
+/// let probs = [0.7f32, 0.2, 0.1, 0.2, 0.5, 0.3, 0.1, 0.3, 0.6];
+/// let loss = MulticlassLoss::averaged(F1, Average::Macro).with_class_weights([1.0, 1.0, 2.0])?;
+/// let mut grad = [0.0f32; 9];
+/// let out = loss.loss_and_grad_weighted(&layout, &labels, Input::Probs(&probs), &[1.0, 0.0, 2.0], &mut grad)?;
+/// assert_eq!(&grad[3..6], &[0.0; 3]);
+/// assert_eq!(out.confusion.support(), &[1.0, 0.0, 2.0]);
+/// // Per class, with no averaging: the loss is their sum.
+/// let none = MulticlassLoss::averaged(F1, None);
+/// let out = none.loss_weighted(&layout, &labels, Input::Probs(&probs), &[1.0, 0.0, 2.0])?;
+/// let per_class = none.objective().per_class(&out.confusion);
+/// assert!((out.loss - per_class.iter().sum::<f32>()).abs() < 1e-6);
+/// # Ok::<(), anyloss_core::Error>(())
+/// ```
+///
 /// ## Passes and cost
 /// 1. Pass 1 sums the entries of every class and caches `w·dA/dp` of each element in the
 ///    caller's gradient buffer: one `exp` per element for probabilities; for logits, one per

@@ -5,11 +5,11 @@
 //! | concept | item |
 //! |---|---|
 //! | where the values sit: `[N][C]`, `[N][C][H·W]`, `[N][H·W][C]`, any strides | [`Layout`] |
-//! | per-class `TP_c, FN_c, FP_c, TN_c` and support, additive | [`ClassConfusion`] |
+//! | per-class `TP_c, FN_c, FP_c, TN_c` and (weighted) support, additive | [`ClassConfusion`] |
 //! | macro / weighted / micro average of any [`crate::Metric`], or per class | [`Averaged`], [`Average`] |
 //! | weights of the classes in an average | [`ClassWeights`], [`EqualWeights`] |
 //! | the reference code's `Σ_c (FP_c+FN_c)/C`, and normalised | [`ErrorRate`] |
-//! | the two passes, single-shot or streamed | [`MulticlassLoss`] |
+//! | the two passes, single-shot or streamed, with or without sample weights | [`MulticlassLoss`] |
 //! | softmax and its O(C) Jacobian product | [`softmax`], [`softmax_jvp`] |
 //!
 //! ```
