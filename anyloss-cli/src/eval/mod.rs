@@ -368,3 +368,19 @@ fn write_values(out: &mut dyn Write, values: &[f32], first: &mut bool) -> Result
     }
     Ok(())
 }
+
+/// Writes `values` as JSON arrays of `width` numbers, each preceded by a comma unless it is
+/// the `first` row of the array.
+fn write_rows(
+    out: &mut dyn Write,
+    values: &[f32],
+    width: usize,
+    first: &mut bool,
+) -> Result<(), CliError> {
+    for row in values.chunks(width) {
+        write(out, if std::mem::take(first) { b"[" } else { b",[" })?;
+        write_values(out, row, &mut true)?;
+        write(out, b"]")?;
+    }
+    Ok(())
+}

@@ -14,7 +14,7 @@ use anyloss_core::{Amplifier, Average, Degenerate, Error};
 use serde_json::{json, Value};
 
 use super::spool::{split_last, Spool};
-use super::{checked_value, checked_weight, write_json_head, write_values, EvalArgs, CHUNK};
+use super::{checked_value, checked_weight, write_json_head, write_rows, EvalArgs, CHUNK};
 use crate::error::CliError;
 use crate::metric_arg::MetricArg;
 use crate::records::Records;
@@ -207,18 +207,7 @@ fn evaluate<const C: usize>(
             &mut grad,
         )
         .map_err(|e| CliError::new(format!("{}: {e}", records.path().display())))?;
-        for g in grad.chunks(C) {
-            super::write(
-                out,
-                if std::mem::take(&mut first_row) {
-                    b"["
-                } else {
-                    b",["
-                },
-            )?;
-            write_values(out, g, &mut true)?;
-            super::write(out, b"]")?;
-        }
+        write_rows(out, &grad, C, &mut first_row)?;
     }
     super::write(out, b"]}\n")
 }
