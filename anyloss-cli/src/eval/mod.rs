@@ -221,7 +221,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     if args.multilabel.is_some() {
         return multilabel::run(args, out);
     }
-    if args.classes.is_some() || args.averaging.is_some() {
+    if args.classes.is_some() {
         return multiclass_run(args, out);
     }
     for (flag, given) in [
@@ -230,7 +230,8 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     ] {
         if given {
             return Err(CliError::new(format!(
-                "{flag} applies to --classes or --multilabel data"
+                "{flag} applies to --classes or --multilabel data: give --classes C or \
+                 --multilabel C as well"
             )));
         }
     }
