@@ -208,6 +208,13 @@ fn negative_numbers_reach_the_range_checks() {
             ),
         ],
     );
+    let checked = common::stdout_of(&["check", "-FN/N + offset", "--param", "offset=-1"]);
+    assert!(
+        checked.contains("formula: -FN/N + offset") && checked.contains("offset = -1"),
+        "{checked}"
+    );
+    let compiled = common::stdout_of(&["compile", "-FN/N", "--name", "NegFnRate"]);
+    assert!(compiled.contains("pub struct NegFnRate;"), "{compiled}");
     let fallback = json_of(&[
         "eval",
         "--metric",
