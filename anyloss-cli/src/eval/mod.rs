@@ -190,7 +190,7 @@ fn multiclass_run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> 
     ];
     if let Some((flag, _)) = unwired.iter().find(|(_, given)| *given) {
         return Err(CliError::new(format!(
-            "{flag} is not available with --classes"
+            "{flag} is not available with --classes yet"
         )));
     }
     let average = args.averaging.and_then(|a| match a {
