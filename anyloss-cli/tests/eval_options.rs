@@ -208,6 +208,13 @@ fn negative_numbers_reach_the_range_checks() {
             ),
         ],
     );
+    let checked = common::stdout_of(&["check", "-FN/N + offset", "--param", "offset=-1"]);
+    assert!(
+        checked.contains("formula: -FN/N + offset") && checked.contains("offset = -1"),
+        "{checked}"
+    );
+    let compiled = common::stdout_of(&["compile", "-FN/N", "--name", "NegFnRate"]);
+    assert!(compiled.contains("pub struct NegFnRate;"), "{compiled}");
     let fallback = json_of(&[
         "eval",
         "--metric",
@@ -233,6 +240,12 @@ fn negative_numbers_reach_the_range_checks() {
             ),
         ],
     );
+    for flag in ["--loss", "--compare"] {
+        let v = json_of(&[
+            "train", "--data", &data, flag, "-FN/N", "--epochs", "5", "--quiet", "--json",
+        ]);
+        assert!(v.is_object(), "{v}");
+    }
     let err = failure_of(&[
         "train",
         "--data",
@@ -523,6 +536,7 @@ fn bad_weights_columns_and_classes_name_the_line() {
                 "--class-weights apply to --average macro or weighted, not micro",
             ),
             (&["--class-weights", "1,2"], "--class-weights applies to --classes or --multilabel"),
+            (&["--average", "micro"], "--average applies to --classes or --multilabel"),
         ],
     );
     // Refused while parsing the arguments (clap's own message and usage lines).

@@ -2,23 +2,31 @@
 //!
 //! | data | file |
 //! |---|---|
-//! | one probability or logit per row | [`binary`] |
+//! | one probability or logit per row, optionally a weight | [`binary`] |
 //! | `--classes C`: one row of C probabilities or logits | [`multiclass`] |
+//! | `--multilabel C`: C labels, then C probabilities or logits per row | [`multilabel`] |
+//! | `--average`, `--class-weights` | [`averaging`] |
+//! | checks of value and weight cells | [`cells`] |
+//! | the copy of the rows between the two passes | [`spool`] |
 
+pub mod averaging;
 pub mod binary;
+pub mod cells;
 pub mod multiclass;
 pub mod multilabel;
 pub mod spool;
 
+pub use averaging::{parse_class_weights, Averaging, ClassWeights};
+pub use cells::{checked_value, checked_weight};
+
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyloss_core::{Amplifier, Average};
+use anyloss_core::Amplifier;
 use clap::Args;
 
 use crate::error::CliError;
 use crate::param::parse_param;
-use crate::records::Records;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -151,77 +159,6 @@ pub struct EvalArgs {
     pub class_weights: Option<ClassWeights>,
 }
 
-/// `--average`: how per-class values combine, or `none` for the loss of each class.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Averaging {
-    /// The mean of the per-class metrics (weighted by --class-weights).
-    Macro,
-    /// The metric of the entries summed over classes.
-    Micro,
-    /// The per-class metrics weighted by support (times --class-weights).
-    Weighted,
-    /// No averaging: the loss of each class; the gradient is each class's own.
-    None,
-}
-
-impl Averaging {
-    /// The core's averaging; `None` for per-class output.
-    pub fn average(self) -> Option<Average> {
-        match self {
-            Averaging::Macro => Some(Average::Macro),
-            Averaging::Micro => Some(Average::Micro),
-            Averaging::Weighted => Some(Average::Weighted),
-            Averaging::None => None,
-        }
-    }
-}
-
-/// `--class-weights`: one weight per class, each finite and `>= 0`, not all 0.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ClassWeights(pub Vec<f32>);
-
-impl ClassWeights {
-    /// The weights of `classes` classes, or an error if their count differs.
-    pub fn for_classes(&self, classes: usize) -> Result<&[f32], CliError> {
-        if self.0.len() == classes {
-            Ok(&self.0)
-        } else {
-            Err(CliError::new(format!(
-                "--class-weights: {} weights for {classes} classes",
-                self.0.len()
-            )))
-        }
-    }
-
-    /// Whether every weight is the same (the class weights then change nothing).
-    pub fn is_uniform(&self) -> bool {
-        self.0.iter().all(|&w| self.0.first() == Some(&w))
-    }
-}
-
-/// Parses `w0,w1,...`.
-pub fn parse_class_weights(text: &str) -> Result<ClassWeights, String> {
-    let mut weights = Vec::new();
-    for (c, cell) in text.split(',').enumerate() {
-        let cell = cell.trim();
-        let w: f64 = cell
-            .parse()
-            .map_err(|_| format!("weight {c} `{cell}` is not a number"))?;
-        let v = w as f32;
-        if !v.is_finite() {
-            return Err(format!("weight {c} `{cell}` is not a finite f32"));
-        }
-        if v < 0.0 {
-            return Err(format!("weight {c} `{cell}` is negative"));
-        }
-        weights.push(v);
-    }
-    if weights.iter().all(|&w| w == 0.0) {
-        return Err("the weights are all 0".to_string());
-    }
-    Ok(ClassWeights(weights))
-}
-
 /// Rows per chunk of either pass: bounds the memory of `eval` whatever the input's length.
 pub const CHUNK: usize = 1 << 15;
 
@@ -230,7 +167,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     if args.multilabel.is_some() {
         return multilabel::run(args, out);
     }
-    if args.classes.is_some() || args.averaging.is_some() {
+    if args.classes.is_some() {
         return multiclass_run(args, out);
     }
     for (flag, given) in [
@@ -239,7 +176,8 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     ] {
         if given {
             return Err(CliError::new(format!(
-                "{flag} applies to --classes or --multilabel data"
+                "{flag} applies to --classes or --multilabel data: give --classes C or \
+                 --multilabel C as well"
             )));
         }
     }
@@ -267,55 +205,6 @@ fn amplifier(args: &EvalArgs) -> Result<Amplifier, CliError> {
             .map_err(|e| CliError::new(format!("--threshold {t}: {e}"))),
         None => Ok(amplifier),
     }
-}
-
-/// The sample weight in the 1-based `column` of the row at `line`: finite in f32 and `>= 0`
-/// (the reader has already refused what is not a finite number).
-pub fn checked_weight(
-    records: &Records,
-    line: u64,
-    column: usize,
-    cell: f64,
-) -> Result<f32, CliError> {
-    let w = cell as f32;
-    if !w.is_finite() {
-        return Err(records.error_at(
-            line,
-            Some(column),
-            format!("weight `{cell:e}` overflows f32"),
-        ));
-    }
-    if w < 0.0 {
-        return Err(records.error_at(
-            line,
-            Some(column),
-            format!("weight `{cell}` is negative (sample weights are >= 0)"),
-        ));
-    }
-    Ok(w)
-}
-
-/// The probability (or with `logits` the logit) in the 1-based `column` of the row at
-/// `line`, as an f32 input.
-pub fn checked_value(
-    records: &Records,
-    line: u64,
-    column: usize,
-    cell: f64,
-    logits: bool,
-) -> Result<f32, CliError> {
-    let v = cell as f32;
-    if !v.is_finite() {
-        return Err(records.error_at(line, Some(column), format!("`{cell:e}` overflows f32")));
-    }
-    if !logits && !(0.0..=1.0).contains(&v) {
-        return Err(records.error_at(
-            line,
-            Some(column),
-            format!("probability `{cell}` is outside [0, 1] (use --logits for raw scores)"),
-        ));
-    }
-    Ok(v)
 }
 
 /// The values of a chunk as probabilities, or as logits with `logits`.
@@ -352,6 +241,22 @@ fn write_values(out: &mut dyn Write, values: &[f32], first: &mut bool) -> Result
             write(out, b",")?;
         }
         serde_json::to_writer(&mut *out, v).map_err(|e| output_error(e.into()))?;
+    }
+    Ok(())
+}
+
+/// Writes `values` as JSON arrays of `width` numbers, each preceded by a comma unless it is
+/// the `first` row of the array.
+fn write_rows(
+    out: &mut dyn Write,
+    values: &[f32],
+    width: usize,
+    first: &mut bool,
+) -> Result<(), CliError> {
+    for row in values.chunks(width) {
+        write(out, if std::mem::take(first) { b"[" } else { b",[" })?;
+        write_values(out, row, &mut true)?;
+        write(out, b"]")?;
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use anyloss_core::{Amplifier, Average, Degenerate, Error};
 use serde_json::{json, Value};
 
 use super::spool::{split_last, Spool};
-use super::{checked_value, checked_weight, write_json_head, write_values, EvalArgs, CHUNK};
+use super::{checked_value, checked_weight, write_json_head, write_rows, EvalArgs, CHUNK};
 use crate::error::CliError;
 use crate::metric_arg::MetricArg;
 use crate::records::Records;
@@ -45,7 +45,14 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
             )))
         }
     };
-    let degenerate = args.fallback.map(Degenerate::Fallback);
+    let degenerate = args
+        .fallback
+        .map(|v| {
+            Degenerate::Fallback(v)
+                .validate()
+                .map_err(|e| CliError::new(format!("--fallback {v}: {e}")))
+        })
+        .transpose()?;
     let records = Records::open(&args.input)?;
     let setup = Setup {
         metric: &metric,
@@ -87,7 +94,7 @@ impl Setup<'_> {
         if let Some(d) = self.degenerate {
             loss = loss
                 .with_degenerate(d)
-                .map_err(|e| CliError::new(format!("--fallback {}: {e}", self.fallback_value())))?;
+                .map_err(|e| CliError::new(format!("--fallback: {e}")))?;
         }
         if let Some(w) = self.class_weights {
             let mut weights = [0.0f32; C];
@@ -97,13 +104,6 @@ impl Setup<'_> {
                 .map_err(|e| CliError::new(format!("--class-weights: {e}")))?;
         }
         Ok(loss)
-    }
-
-    fn fallback_value(&self) -> f32 {
-        match self.degenerate {
-            Some(Degenerate::Fallback(v)) => v,
-            _ => f32::NAN,
-        }
     }
 }
 
@@ -207,18 +207,7 @@ fn evaluate<const C: usize>(
             &mut grad,
         )
         .map_err(|e| CliError::new(format!("{}: {e}", records.path().display())))?;
-        for g in grad.chunks(C) {
-            super::write(
-                out,
-                if std::mem::take(&mut first_row) {
-                    b"["
-                } else {
-                    b",["
-                },
-            )?;
-            write_values(out, g, &mut true)?;
-            super::write(out, b"]")?;
-        }
+        write_rows(out, &grad, C, &mut first_row)?;
     }
     super::write(out, b"]}\n")
 }

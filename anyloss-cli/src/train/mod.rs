@@ -101,7 +101,12 @@ pub struct TrainArgs {
     pub loss: Option<String>,
     /// Train each of these losses on the same splits and print them side by side,
     /// e.g. `bce,f1,gmean`.
-    #[arg(long, value_delimiter = ',', conflicts_with = "loss")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        conflicts_with = "loss",
+        allow_hyphen_values = true
+    )]
     pub compare: Option<Vec<String>>,
     /// The head: `linear` (logistic regression), `mlp:H` (one hidden ReLU layer of H
     /// units) or `mlp:H1,H2` (two), with a sigmoid output.
