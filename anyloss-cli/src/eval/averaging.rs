@@ -48,6 +48,26 @@ impl ClassWeights {
     }
 }
 
+/// The weights of `given` (`--class-weights`, if any) for `classes` classes averaged by
+/// `average`: an error where their count differs or the averaging has no class weights
+/// (micro, none).
+pub fn class_weights_for(
+    given: Option<&ClassWeights>,
+    average: Option<Average>,
+    classes: usize,
+) -> Result<Option<&[f32]>, CliError> {
+    match given {
+        None => Ok(None),
+        Some(w) if matches!(average, Some(Average::Macro | Average::Weighted)) => {
+            w.for_classes(classes).map(Some)
+        }
+        Some(_) => Err(CliError::new(format!(
+            "--class-weights apply to --average macro or weighted, not {}",
+            average.map_or("none", Average::name)
+        ))),
+    }
+}
+
 /// Parses `w0,w1,...`.
 pub fn parse_class_weights(text: &str) -> Result<ClassWeights, String> {
     let mut weights = Vec::new();

@@ -1,4 +1,5 @@
-//! The checks of the value and weight cells of a row, with the file position in errors.
+//! The checks of the value and weight cells of a row, and of the header that names them,
+//! with the file position in errors.
 
 use crate::error::CliError;
 use crate::records::Records;
@@ -50,4 +51,44 @@ pub fn checked_value(
         ));
     }
     Ok(v)
+}
+
+/// Checks the header: the columns `named("p")` (or with `logits` `named("z")` as well),
+/// then optionally `weight`; returns whether the rows have a weight. `option` names the
+/// command-line option that asked for these columns, for the error (`--classes 3`).
+pub fn checked_header(
+    records: &Records,
+    named: impl Fn(&str) -> Vec<String>,
+    logits: bool,
+    option: &str,
+) -> Result<bool, CliError> {
+    let probs = named("p");
+    let zs = named("z");
+    let header = records.header();
+    let (columns, weighted) = match header.split_last() {
+        Some((last, rest)) if last == "weight" => (rest, true),
+        _ => (header, false),
+    };
+    if columns == probs || (logits && columns == zs) {
+        return Ok(weighted);
+    }
+    let expected = if logits {
+        format!("`{}` (or `{}`)", zs.join(","), probs.join(","))
+    } else {
+        format!("`{}`", probs.join(","))
+    };
+    let hint = if !logits && columns == zs {
+        " (z columns are logits: add --logits)"
+    } else {
+        ""
+    };
+    Err(records.error_at(
+        1,
+        None,
+        format!(
+            "expected the header {expected}, then optionally `weight`, for {option}; found \
+             `{}`{hint}",
+            records.header_text()
+        ),
+    ))
 }

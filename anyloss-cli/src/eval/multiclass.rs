@@ -12,8 +12,10 @@ use anyloss_core::multiclass::{
 use anyloss_core::{Amplifier, Average, Error, Metric};
 use serde_json::{json, Value};
 
+use super::averaging::class_weights_for;
+use super::cells::checked_header;
 use super::spool::{split_last, Spool};
-use super::{checked_value, checked_weight, write_json_head, write_values, EvalArgs, CHUNK};
+use super::{checked_value, checked_weight, write_json_head, write_rows, EvalArgs, CHUNK};
 use crate::error::CliError;
 use crate::metric_arg::MetricArg;
 use crate::records::Records;
@@ -102,18 +104,7 @@ pub fn run_args(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let average = args
         .averaging
         .map_or(Some(Average::Macro), super::Averaging::average);
-    let class_weights = match &args.class_weights {
-        None => None,
-        Some(w) if matches!(average, Some(Average::Macro | Average::Weighted)) => {
-            Some(w.for_classes(classes)?)
-        }
-        Some(_) => {
-            return Err(CliError::new(format!(
-                "--class-weights apply to --average macro or weighted, not {}",
-                average.map_or("none", Average::name)
-            )))
-        }
-    };
+    let class_weights = class_weights_for(args.class_weights.as_ref(), average, classes)?;
     let records = Records::open(&args.input)?;
     let setup = Setup {
         metric,
@@ -291,18 +282,7 @@ fn stream<const C: usize>(
             loss.gradient(&result, &layout, &labels, input, &mut grad)
         }
         .map_err(|e| CliError::new(format!("{}: {e}", records.path().display())))?;
-        for g in grad.chunks(C) {
-            super::write(
-                out,
-                if std::mem::take(&mut first_row) {
-                    b"["
-                } else {
-                    b",["
-                },
-            )?;
-            write_values(out, g, &mut true)?;
-            super::write(out, b"]")?;
-        }
+        write_rows(out, &grad, C, &mut first_row)?;
     }
     super::write(out, b"]}\n")
 }
@@ -331,35 +311,7 @@ fn check_header<const C: usize>(records: &Records, logits: bool) -> Result<bool,
             .chain((0..C).map(|c| format!("{prefix}{c}")))
             .collect()
     };
-    let probs = named("p");
-    let zs = named("z");
-    let header = records.header();
-    let (columns, weighted) = match header.split_last() {
-        Some((last, rest)) if last == "weight" => (rest, true),
-        _ => (header, false),
-    };
-    if columns == probs || (logits && columns == zs) {
-        return Ok(weighted);
-    }
-    let expected = if logits {
-        format!("`{}` (or `{}`)", zs.join(","), probs.join(","))
-    } else {
-        format!("`{}`", probs.join(","))
-    };
-    let hint = if !logits && columns == zs {
-        " (z columns are logits: add --logits)"
-    } else {
-        ""
-    };
-    Err(records.error_at(
-        1,
-        None,
-        format!(
-            "expected the header {expected}, then optionally `weight`, for --classes {C}; \
-             found `{}`{hint}",
-            records.header_text()
-        ),
-    ))
+    checked_header(records, named, logits, &format!("--classes {C}"))
 }
 
 /// A core error with the file position of the element (or row weight) it names.

@@ -13,6 +13,8 @@ use anyloss_core::multilabel::{LabelConfusion, MultilabelLoss, MultilabelOutput}
 use anyloss_core::{Amplifier, Average, Degenerate, Error};
 use serde_json::{json, Value};
 
+use super::averaging::class_weights_for;
+use super::cells::checked_header;
 use super::spool::{split_last, Spool};
 use super::{checked_value, checked_weight, write_json_head, write_rows, EvalArgs, CHUNK};
 use crate::error::CliError;
@@ -33,18 +35,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let average = args
         .averaging
         .map_or(Some(Average::Macro), super::Averaging::average);
-    let class_weights = match &args.class_weights {
-        None => None,
-        Some(w) if matches!(average, Some(Average::Macro | Average::Weighted)) => {
-            Some(w.for_classes(labels)?)
-        }
-        Some(_) => {
-            return Err(CliError::new(format!(
-                "--class-weights apply to --average macro or weighted, not {}",
-                average.map_or("none", Average::name)
-            )))
-        }
-    };
+    let class_weights = class_weights_for(args.class_weights.as_ref(), average, labels)?;
     let degenerate = args
         .fallback
         .map(|v| {
@@ -255,35 +246,7 @@ fn check_header<const C: usize>(records: &Records, logits: bool) -> Result<bool,
             .chain((0..C).map(|c| format!("{prefix}{c}")))
             .collect()
     };
-    let probs = named("p");
-    let zs = named("z");
-    let header = records.header();
-    let (columns, weighted) = match header.split_last() {
-        Some((last, rest)) if last == "weight" => (rest, true),
-        _ => (header, false),
-    };
-    if columns == probs || (logits && columns == zs) {
-        return Ok(weighted);
-    }
-    let expected = if logits {
-        format!("`{}` (or `{}`)", zs.join(","), probs.join(","))
-    } else {
-        format!("`{}`", probs.join(","))
-    };
-    let hint = if !logits && columns == zs {
-        " (z columns are logits: add --logits)"
-    } else {
-        ""
-    };
-    Err(records.error_at(
-        1,
-        None,
-        format!(
-            "expected the header {expected}, then optionally `weight`, for --multilabel {C}; \
-             found `{}`{hint}",
-            records.header_text()
-        ),
-    ))
+    checked_header(records, named, logits, &format!("--multilabel {C}"))
 }
 
 /// A core error with the file position of the element (or row weight) it names.
