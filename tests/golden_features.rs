@@ -23,6 +23,14 @@ fn f32s(v: &Value) -> Vec<f32> {
         .collect()
 }
 
+fn f64s(v: &Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
+}
+
 fn labels(v: &Value) -> Vec<u8> {
     v.as_array()
         .unwrap()
@@ -33,12 +41,7 @@ fn labels(v: &Value) -> Vec<u8> {
 
 /// Largest relative gradient error, asserting both tolerances on every element.
 fn check_grad(id: &str, got: &[f32], want: &Value) -> f64 {
-    let want: Vec<f64> = want
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect();
+    let want = f64s(want);
     assert_eq!(got.len(), want.len(), "{id}");
     let mut worst = 0.0f64;
     for (i, (&g, &w)) in got.iter().zip(&want).enumerate() {
@@ -163,12 +166,7 @@ fn multilabel_averages_match_autograd() {
 /// relative. Returns the largest
 /// relative error and the number of elements accepted by scale.
 fn check_softmax_grad(id: &str, got: &[f32], want: &Value) -> (f64, usize) {
-    let want: Vec<f64> = want
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect();
+    let want = f64s(want);
     assert_eq!(got.len(), want.len(), "{id}");
     let scale = want.iter().fold(0.0f64, |m, w| m.max(w.abs()));
     let (mut worst, mut by_scale) = (0.0f64, 0);
