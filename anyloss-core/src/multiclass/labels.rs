@@ -1,4 +1,5 @@
-//! Integer class labels, the ignore index, and the label check that also counts support.
+//! Integer class labels, the ignore index, and the check of labels and sample weights that
+//! also sums each class's (weighted) support.
 
 use crate::error::Error;
 use crate::lanes::Compensated;
@@ -93,8 +94,8 @@ impl<'a, Y: Copy + Into<u32>> Labels<'a, Y> {
 }
 
 /// Where one element counts in the entries of class `c`: `(is positive, is negative)` as
-/// 0/1 (a sample weight multiplies both), both 0 for an ignored sample (even when the ignore index is itself below `C`).
-/// Branch-free.
+/// 0/1 (a sample weight multiplies both), both 0 for an ignored sample (even when the
+/// ignore index is itself below `C`). Branch-free.
 #[inline(always)]
 pub(crate) fn membership(y: u32, class: u32, ignore: u32) -> (f32, f32) {
     let kept = y != ignore;
