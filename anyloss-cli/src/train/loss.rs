@@ -22,9 +22,15 @@ pub struct LossSpec {
 
 impl LossSpec {
     /// Resolves `name` (`bce`, or a metric name or formula accepted by
-    /// [`MetricArg::parse`]) with its default recipe. The `--param` bindings `params` and
-    /// `beta`/`alpha` apply to the losses that take them ([`takes_parameter`]).
-    pub fn resolve(
+    /// [`MetricArg::parse`]) with its default recipe; `beta`/`alpha` apply if it takes
+    /// them ([`takes_parameter`]).
+    pub fn resolve(name: &str, beta: Option<f64>, alpha: Option<f64>) -> Result<Self, CliError> {
+        Self::resolve_with(name, &[], beta, alpha)
+    }
+
+    /// [`LossSpec::resolve`] with the `--param` bindings `params` as well, each applied if
+    /// the loss takes it.
+    pub fn resolve_with(
         name: &str,
         params: &[(String, f64)],
         beta: Option<f64>,

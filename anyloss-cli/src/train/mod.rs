@@ -221,7 +221,7 @@ impl TrainArgs {
         };
         let mut specs: Vec<LossSpec> = Vec::new();
         for name in &names {
-            let mut spec = LossSpec::resolve(name, &self.params, self.beta, self.alpha)?;
+            let mut spec = LossSpec::resolve_with(name, &self.params, self.beta, self.alpha)?;
             if specs.iter().any(|s| s.name == spec.name) {
                 return Err(CliError::new(format!(
                     "--compare: `{}` is listed twice",
