@@ -23,10 +23,17 @@ NEG=TN+FP, PRED_POS=TP+FP, PRED_NEG=TN+FN, TOTAL=N=TP+FN+FP+TN; numbers (2, 0.5,
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct CheckArgs {
-    /// The metric formula over TP, FN, FP, TN (quote it for the shell).
+    /// The metric formula over TP, FN, FP, TN (quote it for the shell); it may start with
+    /// `-`.
+    #[arg(allow_hyphen_values = true)]
     pub formula: String,
     /// Bind a parameter of the formula: NAME=VALUE (repeat for several).
-    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    #[arg(
+        long = "param",
+        value_name = "NAME=VALUE",
+        value_parser = parse_param,
+        allow_hyphen_values = true
+    )]
     pub params: Vec<(String, f64)>,
 }
 

@@ -24,13 +24,20 @@ build time instead, use anyloss_dsl::build from build.rs.";
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct CompileArgs {
-    /// The metric formula over TP, FN, FP, TN (quote it for the shell).
+    /// The metric formula over TP, FN, FP, TN (quote it for the shell); it may start with
+    /// `-`.
+    #[arg(allow_hyphen_values = true)]
     pub formula: String,
     /// Name of the generated type (UpperCamelCase).
     #[arg(long, default_value = "Formula")]
     pub name: String,
     /// Bind a parameter of the formula: NAME=VALUE (repeat for several).
-    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    #[arg(
+        long = "param",
+        value_name = "NAME=VALUE",
+        value_parser = parse_param,
+        allow_hyphen_values = true
+    )]
     pub params: Vec<(String, f64)>,
 }
 

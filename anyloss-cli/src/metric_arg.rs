@@ -1,19 +1,16 @@
-//! `--metric METRIC`: a built-in metric by name, or any other text as a metric formula.
+//! `--metric METRIC`: the library's one registry ([`AnyMetric::parse`]: a built-in name,
+//! otherwise a formula) with the command line's parameters and messages.
 
-use anyloss_core::metrics::{Builtin, BuiltinParams};
+use anyloss_core::metrics::Builtin;
 use anyloss_core::{Confusion, Evaluation, Metric, Range};
-use anyloss_dsl::{DiagnosticKind, FormulaMetric};
+use anyloss_dsl::{AnyMetric, FormulaMetric, MetricError};
 
 use crate::error::{excerpt, CliError};
+use crate::param::{bindings, with_shorthands};
 
 /// A metric chosen on the command line.
 #[derive(Debug, Clone)]
-pub enum MetricArg {
-    /// One of [`Builtin::NAMES`].
-    Builtin(Builtin),
-    /// A formula over `TP FN FP TN` (see anyloss-dsl), compiled with its exact gradient.
-    Formula(FormulaMetric),
-}
+pub struct MetricArg(AnyMetric);
 
 impl MetricArg {
     /// Resolves `name` with the optional `--beta`/`--alpha`. A parameter the metric does not
@@ -30,14 +27,29 @@ impl MetricArg {
         alpha: Option<f64>,
         also: &[&str],
     ) -> Result<Self, CliError> {
+        Self::parse(name, &[], beta, alpha, also)
+    }
+
+    /// Resolves `text` with the `--param` bindings `params` and the shorthands `--beta` /
+    /// `--alpha` (see [`with_shorthands`]); `also` as in [`MetricArg::resolve_among`].
+    pub fn parse(
+        text: &str,
+        params: &[(String, f64)],
+        beta: Option<f64>,
+        alpha: Option<f64>,
+        also: &[&str],
+    ) -> Result<Self, CliError> {
+        let all = with_shorthands(params, beta, alpha)?;
+        let builtin = Builtin::parameters_of(text.trim()).is_some();
         // The built-ins take f32: a finite f64 beyond its range is not "not finite".
-        for (flag, v) in [("--beta", beta), ("--alpha", alpha)] {
-            if let Some(v) = v.filter(|v| v.is_finite() && !(*v as f32).is_finite()) {
-                if Builtin::NAMES.contains(&name) {
+        if builtin {
+            for (name, v) in &all {
+                if v.is_finite() && !(*v as f32).is_finite() {
                     return Err(CliError::new(format!(
-                        "{flag} {v:e} is beyond f32's largest value, {:e}{}",
+                        "{} {v:e} is beyond f32's largest value, {:e}{}",
+                        flag(name, beta, alpha),
                         f32::MAX,
-                        if name == "fbeta" && flag == "--beta" {
+                        if text.trim() == "fbeta" && name == "beta" {
                             " (fbeta with so large a beta is recall: use `--metric recall`)"
                         } else {
                             ""
@@ -46,103 +58,80 @@ impl MetricArg {
                 }
             }
         }
-        let params = BuiltinParams {
-            beta: beta.map(|b| b as f32),
-            alpha: alpha.map(|a| a as f32),
-        };
-        match Builtin::from_name(name, params) {
-            Some(Ok(b)) => {
-                if beta.is_some() && !builtin_takes(name, "beta") {
-                    return Err(CliError::new(format!(
-                        "--beta is not a parameter of `{name}` (only fbeta and tversky take it)"
-                    )));
+        AnyMetric::parse(text, &bindings(&all))
+            .map(MetricArg)
+            .map_err(|e| match e {
+                MetricError::UnknownMetric { name, .. } => {
+                    let names: Vec<&str> =
+                        also.iter().chain(Builtin::NAMES.iter()).copied().collect();
+                    CliError::new(format!(
+                        "unknown metric `{}`{}; expected one of: {}, or a formula such as \
+                         `2*TP/(2*TP+FP+FN)`",
+                        excerpt(&name),
+                        nearest(&name, &names)
+                            .map_or(String::new(), |n| format!(" (did you mean `{n}`?)")),
+                        names.join(", ")
+                    ))
                 }
-                if alpha.is_some() && !builtin_takes(name, "alpha") {
-                    return Err(CliError::new(format!(
-                        "--alpha is not a parameter of `{name}` (only tversky takes it)"
-                    )));
+                MetricError::UnusedParameter { metric, parameter } => {
+                    let takes = Builtin::parameters_of(metric).unwrap_or(&[]);
+                    CliError::new(format!(
+                        "{} is not a parameter of `{metric}` ({})",
+                        flag(&parameter, beta, alpha),
+                        if takes.is_empty() {
+                            "it takes none".to_string()
+                        } else {
+                            format!("it takes: {}", takes.join(", "))
+                        }
+                    ))
                 }
-                Ok(MetricArg::Builtin(b))
-            }
-            Some(Err(e)) => Err(CliError::new(format!("metric `{name}`: {e}"))),
-            None => Self::formula(name, beta, alpha, also),
-        }
+                other => CliError::new(other.to_string()),
+            })
     }
 
-    /// `text` as a formula; `--beta`/`--alpha` bind the parameters `beta`/`alpha`.
-    fn formula(
-        text: &str,
-        beta: Option<f64>,
-        alpha: Option<f64>,
-        also: &[&str],
-    ) -> Result<Self, CliError> {
-        let params: Vec<(&str, f64)> = [("beta", beta), ("alpha", alpha)]
-            .into_iter()
-            .filter_map(|(n, v)| v.map(|v| (n, v)))
-            .collect();
-        match FormulaMetric::compile(text, &params) {
-            Ok(f) => Ok(MetricArg::Formula(f)),
-            // A lone word that is neither a built-in nor a valid formula was most likely
-            // meant as a built-in name: say so rather than explain formula syntax.
-            Err(_) if is_word(text) => {
-                let names: Vec<&str> = also.iter().chain(Builtin::NAMES.iter()).copied().collect();
-                Err(CliError::new(format!(
-                    "unknown metric `{}`{}; expected one of: {}, or a formula such as \
-                     `2*TP/(2*TP+FP+FN)`",
-                    excerpt(text),
-                    nearest(text, &names)
-                        .map_or(String::new(), |n| format!(" (did you mean `{n}`?)")),
-                    names.join(", ")
-                )))
-            }
-            Err(d) if d.kind() == DiagnosticKind::UnboundParameter => {
-                // The library's hint names `--param`, which only compile and check have.
-                let text = d.to_string();
-                let rendered: Vec<&str> = text
-                    .lines()
-                    .filter(|l| !l.trim_start().starts_with("= help:"))
-                    .collect();
-                Err(CliError::new(format!(
-                    "metric formula: {}\n  = help: here only `beta` (--beta) and `alpha` \
-                     (--alpha) can be bound; write any other constant as a number",
-                    rendered.join("\n")
-                )))
-            }
-            Err(d) => Err(CliError::new(format!("metric formula: {d}"))),
+    /// The metric as the library's registry names it.
+    pub fn metric(&self) -> &AnyMetric {
+        &self.0
+    }
+
+    /// The formula, when the metric is one.
+    pub fn formula(&self) -> Option<&FormulaMetric> {
+        match &self.0 {
+            AnyMetric::Formula(f) => Some(f),
+            AnyMetric::Builtin(_) => None,
         }
     }
 
     /// For a formula that overflows at `c`, the sub-expression and the point, to explain
     /// an [`anyloss_core::Error::NonFiniteMetric`].
     pub fn overflow_at(&self, c: &Confusion) -> Option<String> {
-        match self {
-            MetricArg::Formula(f) => f.evaluate_checked(c).err().map(|o| o.to_string()),
-            MetricArg::Builtin(_) => None,
-        }
+        self.formula()
+            .and_then(|f| f.evaluate_checked(c).err())
+            .map(|o| o.to_string())
     }
 
     /// The name to report.
     pub fn name(&self) -> &str {
-        match self {
-            MetricArg::Builtin(b) => b.name(),
-            MetricArg::Formula(f) => f.source(),
-        }
+        self.0.name()
     }
 }
 
 impl Metric for MetricArg {
     fn evaluate(&self, c: &Confusion) -> Option<Evaluation> {
-        match self {
-            MetricArg::Builtin(b) => b.evaluate(c),
-            MetricArg::Formula(f) => f.evaluate(c),
-        }
+        self.0.evaluate(c)
     }
 
     fn range(&self) -> Range {
-        match self {
-            MetricArg::Builtin(b) => b.range(),
-            MetricArg::Formula(f) => f.range(),
-        }
+        self.0.range()
+    }
+}
+
+/// The flag that gave the parameter `name`: a shorthand, or `--param name`.
+fn flag(name: &str, beta: Option<f64>, alpha: Option<f64>) -> String {
+    match name {
+        "beta" if beta.is_some() => "--beta".to_string(),
+        "alpha" if alpha.is_some() => "--alpha".to_string(),
+        _ => format!("--param {name}"),
     }
 }
 
@@ -150,11 +139,6 @@ impl Metric for MetricArg {
 /// from the core's registry ([`Builtin::parameters_of`]).
 pub fn builtin_takes(name: &str, parameter: &str) -> bool {
     Builtin::parameters_of(name).is_some_and(|ps| ps.contains(&parameter))
-}
-
-fn is_word(text: &str) -> bool {
-    let t = text.trim();
-    !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// The name of `names` closest to `text`, ignoring case, within a small edit distance;

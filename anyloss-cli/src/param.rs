@@ -1,4 +1,7 @@
-//! `--param NAME=VALUE`: the values bound to a formula's parameters.
+//! `--param NAME=VALUE`: the values bound to a metric's parameters, and the `--beta` /
+//! `--alpha` shorthands folded into them.
+
+use crate::error::CliError;
 
 /// `NAME=VALUE` with a finite value.
 pub fn parse_param(text: &str) -> Result<(String, f64), String> {
@@ -18,4 +21,68 @@ pub fn parse_param(text: &str) -> Result<(String, f64), String> {
 /// The bindings as the DSL takes them.
 pub fn bindings(params: &[(String, f64)]) -> Vec<(&str, f64)> {
     params.iter().map(|(n, v)| (n.as_str(), *v)).collect()
+}
+
+/// The `--param` bindings with `--beta`/`--alpha` added as `beta`/`alpha`. A name bound
+/// twice is an error, unless it is a shorthand repeating its `--param` value exactly.
+pub fn with_shorthands(
+    params: &[(String, f64)],
+    beta: Option<f64>,
+    alpha: Option<f64>,
+) -> Result<Vec<(String, f64)>, CliError> {
+    let mut all: Vec<(String, f64)> = Vec::with_capacity(params.len() + 2);
+    for (name, value) in params {
+        if let Some((_, first)) = all.iter().find(|(n, _)| n == name) {
+            return Err(CliError::new(format!(
+                "--param {name}: given twice ({first} and {value})"
+            )));
+        }
+        all.push((name.clone(), *value));
+    }
+    for (name, flag, value) in [("beta", "--beta", beta), ("alpha", "--alpha", alpha)] {
+        let Some(value) = value else { continue };
+        match all.iter().find(|(n, _)| n == name) {
+            Some((_, v)) if *v == value => {}
+            Some((_, v)) => {
+                return Err(CliError::new(format!(
+                    "{flag} {value} and --param {name}={v} give `{name}` two values"
+                )))
+            }
+            None => all.push((name.to_string(), value)),
+        }
+    }
+    Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorthands_join_the_params_and_conflicts_are_errors() {
+        let p = vec![("gamma".to_string(), 2.0), ("beta".to_string(), 3.0)];
+        let all = with_shorthands(&p, Some(3.0), Some(0.5)).unwrap();
+        assert_eq!(
+            all,
+            vec![
+                ("gamma".to_string(), 2.0),
+                ("beta".to_string(), 3.0),
+                ("alpha".to_string(), 0.5)
+            ]
+        );
+        let e = with_shorthands(&p, Some(2.0), None).unwrap_err();
+        assert!(e.message().contains("--beta 2 and --param beta=3"), "{e}");
+        let twice = vec![("k".to_string(), 1.0), ("k".to_string(), 1.0)];
+        assert!(with_shorthands(&twice, None, None)
+            .unwrap_err()
+            .message()
+            .contains("--param k: given twice"));
+    }
+
+    #[test]
+    fn negative_values_parse() {
+        assert_eq!(parse_param("k=-1.5"), Ok(("k".to_string(), -1.5)));
+        assert!(parse_param("k").is_err());
+        assert!(parse_param("k=inf").is_err());
+    }
 }

@@ -227,30 +227,24 @@ fn suggestions_ignore_case_and_never_repeat_the_failure() {
 }
 
 #[test]
-fn eval_and_train_do_not_hint_at_param() {
-    let err = failure_of(&[
-        "eval",
-        "--metric",
-        "TP/(TP+gamma*FN)",
-        "--input",
-        "../examples/eval/binary.csv",
-    ]);
-    assert!(
-        err.contains("`gamma` is not bound") && !err.contains("--param"),
-        "{err}"
-    );
-    assert!(err.contains("--beta"), "{err}");
-    let err = failure_of(&[
-        "train",
-        "--data",
-        &bundled("ecoli3.csv"),
-        "--loss",
-        "TP/(TP+gamma*FN)",
-    ]);
-    assert!(
-        err.contains("`gamma` is not bound") && !err.contains("--param"),
-        "{err}"
-    );
+fn eval_and_train_point_unbound_parameters_at_param() {
+    let train = bundled("ecoli3.csv");
+    for args in [
+        &["eval", "--input", "../examples/eval/binary.csv", "--metric"][..],
+        &["train", "--data", &train, "--loss"][..],
+    ] {
+        let mut full = args.to_vec();
+        full.push("TP/(TP+gamma*FN)");
+        let err = failure_of(&full);
+        assert!(
+            err.contains("`gamma` is not bound") && err.contains("--param gamma=1"),
+            "{err}"
+        );
+        assert!(
+            err.contains("1 | TP/(TP+gamma*FN)\n  |        ^^^^^"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

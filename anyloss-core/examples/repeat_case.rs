@@ -18,7 +18,8 @@ use anyloss_core::multiclass::{softmax, Layout, MulticlassLoss};
 use anyloss_core::train::SplitMix64;
 use anyloss_core::{BinaryLoss, Input};
 
-const CASES: &str = "binary_f1_1e6, binary_f1_64, seed_multiclass_1x10x512x512";
+const CASES: &str = "binary_f1_1e6, binary_f1_64, seed_multiclass_1x10x512x512, \
+                     seed_multiclass_weighted_1x10x512x512";
 
 fn unit(rng: &mut SplitMix64) -> f32 {
     (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32
@@ -38,7 +39,8 @@ fn binary(n: usize, calls: usize) -> Result<(), anyloss_core::Error> {
     Ok(())
 }
 
-fn seed_multiclass(calls: usize) -> Result<(), anyloss_core::Error> {
+/// The segmentation map, with a sample weight per pixel in `[0, 2)` when `weighted`.
+fn seed_multiclass(calls: usize, weighted: bool) -> Result<(), anyloss_core::Error> {
     const C: usize = 10;
     const PIXELS: usize = 512 * 512;
     let mut rng = SplitMix64::new(10);
@@ -51,16 +53,17 @@ fn seed_multiclass(calls: usize) -> Result<(), anyloss_core::Error> {
         }
         *label = rng.below(C as u32) as u16;
     }
+    let weights: Vec<f32> = (0..PIXELS).map(|_| 2.0 * unit(&mut rng)).collect();
     let layout = Layout::<C>::class_planes(1, PIXELS)?;
     let loss = MulticlassLoss::error_rate();
     let mut grad = vec![0.0f32; probs.len()];
     for _ in 0..calls {
-        black_box(loss.loss_and_grad(
-            &layout,
-            black_box(&labels),
-            Input::Probs(&probs),
-            &mut grad,
-        )?);
+        let (labels, input) = (black_box(&labels), Input::Probs(&probs));
+        black_box(if weighted {
+            loss.loss_and_grad_weighted(&layout, labels, input, black_box(&weights), &mut grad)?
+        } else {
+            loss.loss_and_grad(&layout, labels, input, &mut grad)?
+        });
     }
     Ok(())
 }
@@ -75,7 +78,8 @@ fn main() -> ExitCode {
     let result = match case.as_str() {
         "binary_f1_1e6" => binary(1_000_000, calls),
         "binary_f1_64" => binary(64, calls),
-        "seed_multiclass_1x10x512x512" => seed_multiclass(calls),
+        "seed_multiclass_1x10x512x512" => seed_multiclass(calls, false),
+        "seed_multiclass_weighted_1x10x512x512" => seed_multiclass(calls, true),
         other => {
             eprintln!("unknown case {other} (cases: {CASES})");
             return ExitCode::from(2);

@@ -315,7 +315,7 @@ fn absent_classes_get_the_binary_degenerate_policy() {
         let out = loss
             .loss_and_grad(&layout, &labels, Input::Probs(&probs), &mut grad)
             .unwrap();
-        assert_eq!(out.confusion.support(), &[3, 2, 0]);
+        assert_eq!(out.confusion.support(), &[3.0, 2.0, 0.0]);
         let per_class: f32 = out
             .confusion
             .classes()

@@ -1,12 +1,13 @@
 //! The CLI's CSV readers on arbitrary bytes: the strict table reader, the training-set
-//! checks and the streamed multi-class `eval`. Any input must end in a value or an error,
+//! checks and the streamed multi-class `eval` (with or without a `weight` column, class
+//! weights and per-class output). Any input must end in a value or an error,
 //! never a panic; an accepted table has rows as long as its header, of finite numbers.
 #![no_main]
 
 use std::io::Cursor;
 use std::path::Path;
 
-use anyloss_cli::eval::multiclass::{self, MulticlassMetric};
+use anyloss_cli::eval::multiclass::{self, MulticlassMetric, Setup};
 use anyloss_cli::records::Records;
 use anyloss_cli::table::Table;
 use anyloss_cli::train::data::TrainData;
@@ -26,18 +27,22 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(train.features.len(), train.rows() * train.feature_names.len());
         }
     }
-    for logits in [false, true] {
+    let class_weights = [1.0f32, 2.0, 0.5];
+    for (logits, average, weights) in [
+        (false, Some(Average::Macro), None),
+        (true, Some(Average::Weighted), Some(&class_weights[..])),
+        (false, None, None),
+    ] {
         if let Ok(records) = Records::from_reader(path, Box::new(Cursor::new(data.to_vec()))) {
             let mut out = Vec::new();
-            let ok = multiclass::run(
-                records,
-                3,
-                MulticlassMetric::Metric(&F1),
-                Average::Macro,
+            let setup = Setup {
+                metric: MulticlassMetric::Metric(&F1),
+                average,
+                class_weights: weights,
                 logits,
-                10.0,
-                &mut out,
-            );
+                l: 10.0,
+            };
+            let ok = multiclass::run(records, 3, &setup, &mut out);
             if ok.is_ok() {
                 assert!(serde_json::from_slice::<serde_json::Value>(&out).is_ok());
             }

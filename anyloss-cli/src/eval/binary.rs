@@ -1,52 +1,64 @@
-//! `anyloss eval` on binary data: one probability (or logit) per row, streamed in two
-//! passes (the entries of all chunks, then each chunk's gradient).
+//! `anyloss eval` on binary data: one probability (or logit) per row and optionally a
+//! sample weight, streamed in two passes (the entries of all chunks, then each chunk's
+//! gradient).
 
 use std::io::Write;
 
-use anyloss_core::{Amplifier, BinaryLoss, Confusion, Degenerate, Error};
+use anyloss_core::{BinaryLoss, Confusion, Degenerate, Error};
 use serde_json::json;
 
-use super::spool::Spool;
-use super::{write_json_head, write_values, EvalArgs, CHUNK};
+use super::spool::{split_last, Spool};
+use super::{checked_weight, write_json_head, write_values, EvalArgs, CHUNK};
 use crate::error::CliError;
 use crate::metric_arg::MetricArg;
 use crate::records::Records;
 
-/// Runs `anyloss eval` on binary data (columns `label,prob` or `label,logit`) and writes
-/// the JSON to `out`.
+/// Runs `anyloss eval` on binary data (columns `label,prob` or `label,logit`, then
+/// optionally `weight`) and writes the JSON to `out`.
 pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let metric = MetricArg::resolve(&args.metric, args.beta, args.alpha)?;
-    let amplifier =
-        Amplifier::new(args.l).map_err(|e| CliError::new(format!("--l {}: {e}", args.l)))?;
-    let mut loss = BinaryLoss::new(metric).with_amplifier(amplifier);
+    let metric = MetricArg::parse(&args.metric, &args.params, args.beta, args.alpha, &[])?;
+    let mut loss = BinaryLoss::new(metric).with_amplifier(super::amplifier(args)?);
     if let Some(v) = args.fallback {
         loss = loss
             .with_degenerate(Degenerate::Fallback(v))
             .map_err(|e| CliError::new(format!("--fallback {v}: {e}")))?;
     }
     let mut records = Records::open(&args.input)?;
-    check_header(&records, args.logits)?;
+    let weighted = check_header(&records, args.logits)?;
 
-    // Pass 1: check every row, sum the entries chunk by chunk, keep a compact copy.
-    let mut spool = Spool::new(1)?;
+    // Pass 1: check every row, sum the entries chunk by chunk, keep a compact copy (the
+    // weight, if any, after the value).
+    let mut spool = Spool::new(1 + usize::from(weighted))?;
     let mut total = Confusion::default();
-    let (mut labels, mut values, mut lines) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut labels, mut values, mut weights, mut lines) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut row = Vec::new();
     loop {
         let line = records.next_row(&mut row)?;
         if let Some(line) = line {
             let (label, value) = checked_row(&records, line, &row, args.logits)?;
-            spool.push(u16::from(label), &[value])?;
+            if weighted {
+                let w = checked_weight(&records, line, 3, row[2])?;
+                spool.push(u16::from(label), &[value, w])?;
+                weights.push(w);
+            } else {
+                spool.push(u16::from(label), &[value])?;
+            }
             labels.push(label);
             values.push(value);
             lines.push(line);
         }
         if labels.len() == CHUNK || (line.is_none() && !labels.is_empty()) {
-            total += loss
-                .confusion(&labels, super::input(&values, args.logits))
-                .map_err(|e| located(&records, &lines, e))?;
+            let input = super::input(&values, args.logits);
+            total += if weighted {
+                loss.confusion_weighted(&labels, input, &weights)
+            } else {
+                loss.confusion(&labels, input)
+            }
+            .map_err(|e| located(&records, &lines, e))?;
             labels.clear();
             values.clear();
+            weights.clear();
             lines.clear();
         }
         if line.is_none() {
@@ -85,29 +97,41 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     while rows.next_chunk(CHUNK, &mut wide_labels, &mut values)? {
         labels.clear();
         labels.extend(wide_labels.iter().map(|&y| y as u8));
-        grad.resize(values.len(), 0.0);
-        loss.gradient(
-            &result,
-            &labels,
-            super::input(&values, args.logits),
-            &mut grad,
-        )
+        grad.resize(labels.len(), 0.0);
+        if weighted {
+            split_last(&mut values, 1, &mut weights);
+        }
+        let input = super::input(&values, args.logits);
+        if weighted {
+            loss.gradient_weighted(&result, &labels, input, &weights, &mut grad)
+        } else {
+            loss.gradient(&result, &labels, input, &mut grad)
+        }
         .map_err(|e| CliError::new(format!("{}: {e}", records.path().display())))?;
         write_values(out, &grad, &mut first)?;
     }
     super::write(out, b"]}\n")
 }
 
-fn check_header(records: &Records, logits: bool) -> Result<(), CliError> {
+/// Checks the header, `label,prob` or `label,logit` (with `logits`), then optionally
+/// `weight`; returns whether the rows have a weight.
+fn check_header(records: &Records, logits: bool) -> Result<bool, CliError> {
     let value_column = if logits { "logit" } else { "prob" };
-    if records.header() == ["label", value_column] {
-        return Ok(());
+    match records.header() {
+        [label, value] if label == "label" && value == value_column => return Ok(false),
+        [label, value, weight]
+            if label == "label" && value == value_column && weight == "weight" =>
+        {
+            return Ok(true)
+        }
+        _ => {}
     }
     Err(records.error_at(
         1,
         None,
         format!(
-            "expected the header `label,{value_column}`{}, found `{}`",
+            "expected the header `label,{value_column}` or `label,{value_column},weight`{}, \
+             found `{}`",
             if logits {
                 ""
             } else {
@@ -133,17 +157,7 @@ fn checked_row(
             format!("label `{label}` is not a class in 0..2 (binary labels are 0 or 1)"),
         ));
     }
-    let v = cell as f32;
-    if !v.is_finite() {
-        return Err(records.error_at(line, Some(2), format!("`{cell:e}` overflows f32")));
-    }
-    if !logits && !(0.0..=1.0).contains(&v) {
-        return Err(records.error_at(
-            line,
-            Some(2),
-            format!("probability `{cell}` is outside [0, 1] (use --logits for raw scores)"),
-        ));
-    }
+    let v = super::checked_value(records, line, 2, cell, logits)?;
     Ok((label as u8, v))
 }
 
@@ -155,6 +169,7 @@ fn located(records: &Records, lines: &[u64], e: Error) -> CliError {
     match e {
         Error::InvalidLabel { index } => at(index, 1),
         Error::NonFinite { index } | Error::ProbabilityOutOfRange { index } => at(index, 2),
+        Error::NonFiniteWeight { index } | Error::NegativeWeight { index } => at(index, 3),
         _ => CliError::new(format!("{}: {e}", records.path().display())),
     }
 }

@@ -1,17 +1,21 @@
 //! `anyloss eval --classes C`: the multi-class loss of a CSV `label,p0,...,p{C-1}` (or
-//! `label,z0,...,z{C-1}` logits), its per-class entries and its gradient, streamed in two
-//! passes like the binary case.
+//! `label,z0,...,z{C-1}` logits), optionally with a last column `weight` (a sample weight
+//! per row), its per-class entries and its gradient, streamed in two passes like the
+//! binary case. `--average none` reports the loss of each class; `--class-weights` weights
+//! the classes of the macro and weighted averages.
 
 use std::io::Write;
 
 use anyloss_core::multiclass::{
-    Averaged, ClassConfusion, ErrorRate, Layout, MulticlassLoss, Objective,
+    Averaged, ClassConfusion, ErrorRate, Layout, MulticlassLoss, MulticlassOutput, Objective,
 };
 use anyloss_core::{Amplifier, Average, Error, Metric};
 use serde_json::{json, Value};
 
-use super::spool::Spool;
-use super::{write_json_head, write_values, EvalArgs, CHUNK};
+use super::averaging::class_weights_for;
+use super::cells::checked_header;
+use super::spool::{split_last, Spool};
+use super::{checked_value, checked_weight, write_json_head, write_rows, EvalArgs, CHUNK};
 use crate::error::CliError;
 use crate::metric_arg::MetricArg;
 use crate::records::Records;
@@ -19,6 +23,9 @@ use crate::records::Records;
 /// The largest class count the CLI supports: the core fixes `C` at compile time, so the CLI
 /// carries one instance per supported value.
 pub const MAX_CLASSES: usize = 16;
+
+/// The seed objectives' `--metric` names.
+const SEEDS: [&str; 2] = ["seed", "seed_normalized"];
 
 /// What `--metric` selects for multi-class data.
 #[derive(Clone, Copy)]
@@ -43,32 +50,27 @@ impl<'a> MulticlassMetric<'a> {
     }
 }
 
-/// `--average`: how per-class values combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum AverageArg {
-    /// The mean of the per-class metrics.
-    Macro,
-    /// The metric of the entries summed over classes.
-    Micro,
-    /// The per-class metrics weighted by support.
-    Weighted,
+/// The options of one multi-class evaluation, before `C` is fixed.
+pub struct Setup<'a> {
+    /// The objective's metric (or a seed objective).
+    pub metric: MulticlassMetric<'a>,
+    /// The averaging of [`MulticlassMetric::Metric`]; `None` for the per-class losses.
+    pub average: Option<Average>,
+    /// A weight per class in the macro and weighted averages.
+    pub class_weights: Option<&'a [f32]>,
+    /// The value columns are softmax logits.
+    pub logits: bool,
+    /// The amplifier steepness `--l`.
+    pub l: f32,
 }
 
-impl From<AverageArg> for Average {
-    fn from(a: AverageArg) -> Self {
-        match a {
-            AverageArg::Macro => Average::Macro,
-            AverageArg::Micro => Average::Micro,
-            AverageArg::Weighted => Average::Weighted,
-        }
-    }
-}
-
-/// `anyloss eval` with `--classes` (or `--average`): resolves the metric and reads the CSV.
+/// `anyloss eval` with `--classes` (or `--average`): resolves the metric and its options
+/// and reads the CSV.
 pub fn run_args(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let Some(classes) = args.classes else {
         return Err(CliError::new(
-            "--average applies to multi-class data: give --classes C as well",
+            "--average applies to multi-class or multi-label data: give --classes C or \
+             --multilabel C as well",
         ));
     };
     if let Some(v) = args.fallback {
@@ -77,9 +79,17 @@ pub fn run_args(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
         )));
     }
     let seed = MulticlassMetric::seed(&args.metric);
-    if seed.is_some() && (args.average.is_some() || args.beta.is_some() || args.alpha.is_some()) {
+    let options = [
+        ("--average", args.averaging.is_some()),
+        ("--class-weights", args.class_weights.is_some()),
+        ("--param", !args.params.is_empty()),
+        ("--beta", args.beta.is_some()),
+        ("--alpha", args.alpha.is_some()),
+    ];
+    if let (Some(_), Some((flag, _))) = (seed, options.iter().find(|(_, given)| *given)) {
         return Err(CliError::new(format!(
-            "--metric {}: the seed objective takes no --average, --beta or --alpha",
+            "--metric {}: the seed objective takes no {flag} (it is no averaged metric: \
+             --average, --class-weights, --param, --beta and --alpha do not apply)",
             args.metric
         )));
     }
@@ -87,43 +97,42 @@ pub fn run_args(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let metric = match seed {
         Some(seed) => seed,
         None => {
-            resolved = MetricArg::resolve(&args.metric, args.beta, args.alpha)?;
+            resolved = MetricArg::parse(&args.metric, &args.params, args.beta, args.alpha, &SEEDS)?;
             MulticlassMetric::Metric(&resolved)
         }
     };
-    let average = args.average.map_or(Average::Macro, Average::from);
+    let average = args
+        .averaging
+        .map_or(Some(Average::Macro), super::Averaging::average);
+    let class_weights = class_weights_for(args.class_weights.as_ref(), average, classes)?;
     let records = Records::open(&args.input)?;
-    run(records, classes, metric, average, args.logits, args.l, out)
+    let setup = Setup {
+        metric,
+        average,
+        class_weights,
+        logits: args.logits,
+        l: args.l,
+    };
+    run(records, classes, &setup, out)
 }
 
-/// Evaluates the CSV of `records` (columns `label,p0,...,p{C-1}`, or logits with `logits`)
-/// with `classes` classes, in two streamed passes, and writes `{"loss", "per_class":[{"tp",
-/// "fn","fp","tn"}...], "grad":[[...]...]}` to `out`, where `grad[i][c]` is d loss / d
-/// (column `c+1` of data row `i`). `average` applies to [`MulticlassMetric::Metric`] only.
+/// Evaluates the CSV of `records` (columns `label,p0,...,p{C-1}`, or logits with
+/// `setup.logits`, then optionally `weight`) with `classes` classes, in two streamed
+/// passes, and writes `{"loss", "per_class":[{"tp","fn","fp","tn"}...], "grad":[[...]...]}`
+/// to `out`, where `grad[i][c]` is d loss / d (column `c+1` of data row `i`) and, with
+/// `setup.average` `None`, `"loss"` is the list of per-class losses.
 pub fn run(
     records: Records,
     classes: usize,
-    metric: MulticlassMetric<'_>,
-    average: Average,
-    logits: bool,
-    l: f32,
+    setup: &Setup<'_>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let amplifier = Amplifier::new(l).map_err(|e| CliError::new(format!("--l {l}: {e}")))?;
-    let averaged;
-    let objective: &dyn Objective = match metric {
-        MulticlassMetric::Seed => &ErrorRate::Original,
-        MulticlassMetric::SeedNormalized => &ErrorRate::Normalized,
-        MulticlassMetric::Metric(m) => {
-            averaged = Averaged::new(m, average);
-            &averaged
-        }
-    };
-    let loss = MulticlassLoss::new(objective).with_amplifier(amplifier);
+    let amplifier =
+        Amplifier::new(setup.l).map_err(|e| CliError::new(format!("--l {}: {e}", setup.l)))?;
     macro_rules! dispatch {
         ($($c:literal)*) => {
             match classes {
-                $($c => evaluate::<$c>(records, &loss, logits, out),)*
+                $($c => evaluate::<$c>(records, setup, amplifier, out),)*
                 0 => Err(CliError::new("--classes 0: at least one class is needed")),
                 other => Err(CliError::new(format!(
                     "--classes {other}: the CLI supports at most {MAX_CLASSES} classes \
@@ -139,46 +148,92 @@ pub fn run(
 pub const SUM_TOLERANCE: f64 = 0.01;
 
 fn evaluate<const C: usize>(
+    records: Records,
+    setup: &Setup<'_>,
+    amplifier: Amplifier,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let (equal, weighted);
+    let objective: &dyn Objective = match setup.metric {
+        MulticlassMetric::Seed => &ErrorRate::Original,
+        MulticlassMetric::SeedNormalized => &ErrorRate::Normalized,
+        MulticlassMetric::Metric(m) => match setup.class_weights {
+            None => {
+                equal = Averaged::new(m, setup.average);
+                &equal
+            }
+            Some(w) => {
+                let mut weights = [0.0f32; C];
+                weights.copy_from_slice(w);
+                weighted = Averaged::new(m, setup.average)
+                    .with_class_weights(weights)
+                    .map_err(|e| CliError::new(format!("--class-weights: {e}")))?;
+                &weighted
+            }
+        },
+    };
+    let loss = MulticlassLoss::new(objective).with_amplifier(amplifier);
+    let per_class = |total: &ClassConfusion<C>| match (setup.metric, setup.average) {
+        (MulticlassMetric::Metric(m), None) => Some(Averaged::new(m, None).per_class(total)),
+        _ => None,
+    };
+    stream::<C>(records, &loss, per_class, setup.logits, out)
+}
+
+/// The two passes over the rows of `records` with `loss`; `per_class` gives the per-class
+/// losses that replace the loss in the output (`--average none`).
+fn stream<const C: usize>(
     mut records: Records,
     loss: &MulticlassLoss<&dyn Objective>,
+    per_class: impl Fn(&ClassConfusion<C>) -> Option<[f32; C]>,
     logits: bool,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    check_header::<C>(&records, logits)?;
+    let weighted = check_header::<C>(&records, logits)?;
     let layout =
         |rows: usize| Layout::<C>::sample_major(rows).map_err(|e| CliError::new(e.to_string()));
 
-    // Pass 1: check every row, sum the entries chunk by chunk, keep a compact copy.
-    let mut spool = Spool::new(C)?;
+    // Pass 1: check every row, sum the entries chunk by chunk, keep a compact copy (the
+    // values, then the weight if any).
+    let mut spool = Spool::new(C + usize::from(weighted))?;
     let mut total = ClassConfusion::<C>::default();
-    let (mut labels, mut values, mut lines) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut labels, mut values, mut weights, mut lines) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut row = Vec::new();
+    let mut stored = Vec::with_capacity(C + 1);
     let mut off_sum = 0u64;
     loop {
         let line = records.next_row(&mut row)?;
         if let Some(line) = line {
             let label = checked_label::<C>(&records, line, row[0])?;
-            let start = values.len();
-            for (c, &cell) in row[1..].iter().enumerate() {
-                values.push(value(&records, line, c, cell, logits)?);
+            stored.clear();
+            for (c, &cell) in row[1..=C].iter().enumerate() {
+                stored.push(checked_value(&records, line, c + 2, cell, logits)?);
             }
-            if !logits && (row[1..].iter().sum::<f64>() - 1.0).abs() > SUM_TOLERANCE {
+            if !logits && (row[1..=C].iter().sum::<f64>() - 1.0).abs() > SUM_TOLERANCE {
                 off_sum += 1;
             }
-            spool.push(label, &values[start..])?;
+            values.extend_from_slice(&stored);
+            if weighted {
+                let w = checked_weight(&records, line, C + 2, row[C + 1])?;
+                stored.push(w);
+                weights.push(w);
+            }
+            spool.push(label, &stored)?;
             labels.push(label);
             lines.push(line);
         }
         if labels.len() == CHUNK || (line.is_none() && !labels.is_empty()) {
-            total += loss
-                .confusion(
-                    &layout(labels.len())?,
-                    &labels,
-                    super::input(&values, logits),
-                )
-                .map_err(|e| located(&records, &lines, C, e))?;
+            let (layout, input) = (layout(labels.len())?, super::input(&values, logits));
+            total += if weighted {
+                loss.confusion_weighted(&layout, &labels, input, &weights)
+            } else {
+                loss.confusion(&layout, &labels, input)
+            }
+            .map_err(|e| located(&records, &lines, C, e))?;
             labels.clear();
             values.clear();
+            weights.clear();
             lines.clear();
         }
         if line.is_none() {
@@ -197,42 +252,37 @@ fn evaluate<const C: usize>(
             spool.rows()
         );
     }
-    let result = loss
+    let result: MulticlassOutput<C> = loss
         .checked_evaluate(&total)
         .map_err(|e| CliError::new(format!("{}: {e}", records.path().display())))?;
-    let per_class: Vec<Value> = total
+    let entries: Vec<Value> = total
         .classes()
         .iter()
         .map(|c| json!({"tp": c.tp, "fn": c.fn_, "fp": c.fp, "tn": c.tn}))
         .collect();
-    write_json_head(out, &json!({"loss": result.loss, "per_class": per_class}))?;
+    let loss_value = match per_class(&total) {
+        Some(losses) => json!(losses.as_slice()),
+        None => json!(result.loss),
+    };
+    write_json_head(out, &json!({"loss": loss_value, "per_class": entries}))?;
 
     // Pass 2: each chunk's gradient of the full-data loss, one array per row.
     let mut rows = spool.finish()?;
     let mut grad = Vec::new();
     let mut first_row = true;
     while rows.next_chunk(CHUNK, &mut labels, &mut values)? {
-        grad.resize(values.len(), 0.0);
-        loss.gradient(
-            &result,
-            &layout(labels.len())?,
-            &labels,
-            super::input(&values, logits),
-            &mut grad,
-        )
-        .map_err(|e| CliError::new(format!("{}: {e}", records.path().display())))?;
-        for g in grad.chunks(C) {
-            super::write(
-                out,
-                if std::mem::take(&mut first_row) {
-                    b"["
-                } else {
-                    b",["
-                },
-            )?;
-            write_values(out, g, &mut true)?;
-            super::write(out, b"]")?;
+        if weighted {
+            split_last(&mut values, C, &mut weights);
         }
+        grad.resize(values.len(), 0.0);
+        let (layout, input) = (layout(labels.len())?, super::input(&values, logits));
+        if weighted {
+            loss.gradient_weighted(&result, &layout, &labels, input, &weights, &mut grad)
+        } else {
+            loss.gradient(&result, &layout, &labels, input, &mut grad)
+        }
+        .map_err(|e| CliError::new(format!("{}: {e}", records.path().display())))?;
+        write_rows(out, &grad, C, &mut first_row)?;
     }
     super::write(out, b"]}\n")
 }
@@ -253,56 +303,27 @@ fn checked_label<const C: usize>(
     }
 }
 
-/// Accepts `label,p0,...` and, with `--logits`, `label,z0,...` as well.
-fn check_header<const C: usize>(records: &Records, logits: bool) -> Result<(), CliError> {
+/// Accepts `label,p0,...` and, with `--logits`, `label,z0,...` as well, then optionally
+/// `weight`; returns whether the rows have a weight.
+fn check_header<const C: usize>(records: &Records, logits: bool) -> Result<bool, CliError> {
     let named = |prefix: &str| -> Vec<String> {
         core::iter::once("label".to_string())
             .chain((0..C).map(|c| format!("{prefix}{c}")))
             .collect()
     };
-    let probs = named("p");
-    let zs = named("z");
-    if records.header() == probs || (logits && records.header() == zs) {
-        return Ok(());
-    }
-    let expected = if logits {
-        format!("`{}` (or `{}`)", zs.join(","), probs.join(","))
-    } else {
-        format!("`{}`", probs.join(","))
-    };
-    Err(records.error_at(
-        1,
-        None,
-        format!(
-            "expected the header {expected} for --classes {C}, found `{}`",
-            records.header_text()
-        ),
-    ))
+    checked_header(records, named, logits, &format!("--classes {C}"))
 }
 
-/// Cell `c` (0-based after the label) of the row at `line` as an f32 input.
-fn value(records: &Records, line: u64, c: usize, cell: f64, logits: bool) -> Result<f32, CliError> {
-    let v = cell as f32;
-    if !v.is_finite() {
-        return Err(records.error_at(line, Some(c + 2), format!("`{cell:e}` overflows f32")));
-    }
-    if !logits && !(0.0..=1.0).contains(&v) {
-        return Err(records.error_at(
-            line,
-            Some(c + 2),
-            format!("probability `{cell}` is outside [0, 1] (use --logits for raw scores)"),
-        ));
-    }
-    Ok(v)
-}
-
-/// A core error with the file position of the element it names.
+/// A core error with the file position of the element (or row weight) it names.
 fn located(records: &Records, lines: &[u64], classes: usize, e: Error) -> CliError {
     let line = |row: usize| lines.get(row).copied().unwrap_or(0);
     match e {
         Error::InvalidLabel { index } => records.error_at(line(index), Some(1), e),
         Error::NonFinite { index } | Error::ProbabilityOutOfRange { index } => {
             records.error_at(line(index / classes), Some(index % classes + 2), e)
+        }
+        Error::NonFiniteWeight { index } | Error::NegativeWeight { index } => {
+            records.error_at(line(index), Some(classes + 2), e)
         }
         _ => CliError::new(format!("{}: {e}", records.path().display())),
     }

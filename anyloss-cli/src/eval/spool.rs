@@ -1,6 +1,7 @@
 //! The compact copy of the rows `eval` keeps between its two passes: an unlinked temporary
 //! file of one `u16` label and the row's `f32` values each, so memory stays bounded whatever
-//! the number of rows, and standard input works as well as a file.
+//! the number of rows, and standard input works as well as a file. A row's sample weight,
+//! when the input has one, is stored as its last value ([`split_last`] takes it out).
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Seek, Write};
@@ -110,5 +111,34 @@ impl SpoolReader {
         }
         self.left -= n;
         Ok(true)
+    }
+}
+
+/// Moves the last value of each row of `width + 1` values in `values` to `last` (replacing
+/// its contents), leaving rows of `width` values: the sample weights of a chunk read from
+/// a spool whose rows end with one.
+pub fn split_last(values: &mut Vec<f32>, width: usize, last: &mut Vec<f32>) {
+    let stride = width + 1;
+    last.clear();
+    let mut kept = 0;
+    for start in (0..values.len() / stride).map(|row| row * stride) {
+        values.copy_within(start..start + width, kept);
+        kept += width;
+        last.push(values[start + width]);
+    }
+    values.truncate(kept);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_last_takes_the_last_value_of_each_row() {
+        let mut values = vec![1.0, 2.0, 0.5, 3.0, 4.0, 0.0];
+        let mut last = vec![9.0];
+        split_last(&mut values, 2, &mut last);
+        assert_eq!(values, [1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(last, [0.5, 0.0]);
     }
 }

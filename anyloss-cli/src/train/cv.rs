@@ -24,7 +24,7 @@ pub struct EpochPoint {
     pub epoch: u32,
     /// The training objective, averaged over the epoch's batches.
     pub loss: f32,
-    /// Test F1 after the epoch (threshold 0.5).
+    /// Test F1 after the epoch (at the recipe's threshold).
     pub test_f1: f32,
 }
 
@@ -101,7 +101,7 @@ pub fn fit_model(
     let threshold = if settings.tune_threshold {
         threshold::tune(data, train, spec, settings.arch, settings.seed)?
     } else {
-        0.5
+        spec.recipe.threshold
     };
     let model = fit(data, train, spec, settings.arch, settings.seed, epoch_done)?;
     Ok(Model { threshold, ..model })
@@ -137,7 +137,8 @@ pub fn run_round(
         &mut |loss, head, scaler| {
             epoch += 1;
             if settings.curves && (epoch.is_multiple_of(stride) || epoch == epochs) {
-                let f1 = counts(head, scaler, data, &test, 0.5).map_or(0.0, |c| c.scores().f1);
+                let f1 = counts(head, scaler, data, &test, spec.recipe.threshold)
+                    .map_or(0.0, |c| c.scores().f1);
                 curve.push(EpochPoint {
                     epoch,
                     loss,

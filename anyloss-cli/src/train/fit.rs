@@ -77,7 +77,7 @@ impl Buffers {
 
 /// Trains `spec` with a fresh head of `arch` on the rows `train` of `data`, calling
 /// `epoch_done` after each epoch with the epoch's loss, the head and the standardiser.
-/// The model's threshold is 0.5.
+/// The model's threshold is the recipe's.
 pub fn fit(
     data: &Dataset<'_>,
     train: &mut [u32],
@@ -117,7 +117,7 @@ pub fn fit(
         params: head.params().to_vec(),
         mean: s.mean().to_vec(),
         inv_std: s.inv_std().to_vec(),
-        threshold: 0.5,
+        threshold: r.threshold,
     })
 }
 
@@ -128,7 +128,9 @@ pub(crate) fn objective(spec: &LossSpec) -> Result<BinaryObjective<&MetricArg>, 
     Ok(match &spec.metric {
         None => BinaryObjective::bce(),
         Some(metric) => {
-            let amplifier = Amplifier::new(r.l).map_err(core_error)?;
+            let amplifier = Amplifier::new(r.l)
+                .and_then(|a| a.with_threshold(r.threshold))
+                .map_err(core_error)?;
             let loss = BinaryLoss::new(metric).with_amplifier(amplifier);
             BinaryObjective::hybrid(loss, r.mix).map_err(core_error)?
         }
@@ -139,8 +141,8 @@ pub(crate) fn objective(spec: &LossSpec) -> Result<BinaryObjective<&MetricArg>, 
 pub(crate) fn training_error(spec: &LossSpec, e: anyloss_core::Error) -> CliError {
     // Training does not keep the batch's entries; the formula's sampled overflow points
     // name the sub-expression instead.
-    let hint = match (&e, &spec.metric) {
-        (anyloss_core::Error::NonFiniteMetric(_), Some(MetricArg::Formula(f))) => f
+    let hint = match (&e, spec.metric.as_ref().and_then(MetricArg::formula)) {
+        (anyloss_core::Error::NonFiniteMetric(_), Some(f)) => f
             .overflow_risks()
             .first()
             .map_or(String::new(), |o| format!(" (`anyloss check` finds: {o})")),

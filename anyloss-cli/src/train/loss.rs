@@ -1,6 +1,7 @@
 //! `--loss` / `--compare`: which losses to train, each with its recipe.
 
 use anyloss_core::metrics::Builtin;
+use anyloss_dsl::FormulaMetric;
 
 use crate::error::CliError;
 use crate::metric_arg::{builtin_takes, MetricArg};
@@ -21,9 +22,20 @@ pub struct LossSpec {
 
 impl LossSpec {
     /// Resolves `name` (`bce`, or a metric name or formula accepted by
-    /// [`MetricArg::resolve`]) with its default recipe. `beta`/`alpha` apply to the losses
-    /// that take them ([`takes_parameter`]).
+    /// [`MetricArg::parse`]) with its default recipe; `beta`/`alpha` apply if it takes
+    /// them ([`takes_parameter`]).
     pub fn resolve(name: &str, beta: Option<f64>, alpha: Option<f64>) -> Result<Self, CliError> {
+        Self::resolve_with(name, &[], beta, alpha)
+    }
+
+    /// [`LossSpec::resolve`] with the `--param` bindings `params` as well, each applied if
+    /// the loss takes it.
+    pub fn resolve_with(
+        name: &str,
+        params: &[(String, f64)],
+        beta: Option<f64>,
+        alpha: Option<f64>,
+    ) -> Result<Self, CliError> {
         let name = name.trim();
         if name.is_empty() {
             return Err(CliError::new("empty loss name"));
@@ -32,10 +44,12 @@ impl LossSpec {
             None
         } else {
             let takes = |p: &str| takes_parameter(name, p);
-            // In a --compare list `--beta` is meant for the metrics that take it.
+            // In a --compare list a parameter is meant for the losses that take it.
             let beta = beta.filter(|_| takes("beta"));
             let alpha = alpha.filter(|_| takes("alpha"));
-            Some(MetricArg::resolve_among(name, beta, alpha, &["bce"])?)
+            let params: Vec<(String, f64)> =
+                params.iter().filter(|(n, _)| takes(n)).cloned().collect();
+            Some(MetricArg::parse(name, &params, beta, alpha, &["bce"])?)
         };
         Ok(Self {
             name: name.to_string(),
@@ -62,11 +76,49 @@ impl LossSpec {
     }
 }
 
-/// Whether the loss `name` uses `--beta` (`parameter = "beta"`) or `--alpha`: fbeta and
-/// tversky among the built-ins, and any formula (which binds them by name).
+/// Whether the loss `name` takes the parameter `parameter` (`--param`, `--beta`,
+/// `--alpha`): a built-in as the core's registry says (bce none), a formula when it uses
+/// the name. A formula that does not parse takes everything, so that its own error is the
+/// one reported.
 pub fn takes_parameter(name: &str, parameter: &str) -> bool {
-    let builtin = name == "bce" || Builtin::NAMES.contains(&name);
-    !builtin || builtin_takes(name, parameter)
+    if name == "bce" || Builtin::NAMES.contains(&name) {
+        return builtin_takes(name, parameter);
+    }
+    FormulaMetric::parameters_of(name).map_or(true, |ps| ps.iter().any(|p| p == parameter))
+}
+
+/// Every parameter given (`--param`, `--beta`, `--alpha`) is taken by some loss of
+/// `specs`: nothing the user gave is silently dropped.
+pub fn check_parameters_used(
+    specs: &[LossSpec],
+    params: &[(String, f64)],
+    beta: Option<f64>,
+    alpha: Option<f64>,
+) -> Result<(), CliError> {
+    let shorthands = [
+        ("--beta".to_string(), beta.is_some(), "beta"),
+        ("--alpha".to_string(), alpha.is_some(), "alpha"),
+    ];
+    let params = params
+        .iter()
+        .map(|(name, _)| (format!("--param {name}"), true, name.as_str()));
+    for (flag, given, parameter) in shorthands.into_iter().chain(params) {
+        if given && !specs.iter().any(|s| takes_parameter(&s.name, parameter)) {
+            let builtins: Vec<&str> = Builtin::NAMES
+                .into_iter()
+                .filter(|n| builtin_takes(n, parameter))
+                .collect();
+            return Err(CliError::new(format!(
+                "{flag}: no loss here takes it ({}a formula using `{parameter}`)",
+                if builtins.is_empty() {
+                    String::new()
+                } else {
+                    format!("{} or ", builtins.join(", "))
+                }
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn round3(x: f32) -> f32 {

@@ -34,6 +34,7 @@ use anyloss_core::train::{train_rows, Dataset, Split};
 use clap::Args;
 
 use crate::error::CliError;
+use crate::param::{parse_param, with_shorthands};
 
 use self::data::TrainData;
 use self::loss::LossSpec;
@@ -53,6 +54,10 @@ Examples:
   # An MLP with 16 hidden units; the decision threshold tuned for F1 on the training folds
   anyloss train --data examples/data/yeast3.csv --compare bce,f1 --model mlp:16 --tune-threshold
 
+  # A formula loss with a parameter, and the decision threshold 0.3 for training and prediction
+  anyloss train --data examples/data/pima.csv --loss 'TP/(TP + gamma*FN + FP)' --param gamma=2 \\
+      --threshold 0.3
+
   # F2 as the hybrid 0.5*BCE + 0.5*(1-F2), Adam, a 25% hold-out; save model and curves
   anyloss train --data examples/data/pima.csv --loss fbeta --beta 2 --mix 0.5 \\
       --optimizer adam --test-fraction 0.25 --save model.json --force --plot curves.svg
@@ -69,8 +74,9 @@ metric loss 1-M with L=10: SGD lr 0.3, batch 64, 500 epochs in all. Every flag o
 the recipe of every loss it applies to; --mix, --l and --warm-start apply to metric losses
 only. Weights start at zero. With --model mlp:H (or mlp:H1,H2) the head has hidden ReLU
 layers, He-initialised from --seed, and the defaults become Adam lr 0.01, batch 64, 300
-epochs (a metric loss: 20 of them BCE warm start). Prediction is p >= 0.5, or p >= the
-threshold --tune-threshold picks on each training part by inner CV.
+epochs (a metric loss: 20 of them BCE warm start). Prediction is p >= 0.5, p >= --threshold
+(which also centres the metric term's amplifier), or p >= the threshold --tune-threshold
+picks on each training part by inner CV.
 
 Progress: the header comes first (above the table, or on stderr with --json), then
 progress on stderr while training: a bar on a terminal, else a line per loss and at least
@@ -93,12 +99,17 @@ pub struct TrainArgs {
     /// The loss: `bce`, a metric (accuracy, precision, recall, specificity, f1, fbeta,
     /// jaccard, tversky, balanced_accuracy, gmean, informedness, markedness,
     /// fowlkes_mallows, mcc, cohen_kappa), or a formula over TP FN FP TN such as
-    /// "2*TP/(2*TP+FP+FN)" (--beta/--alpha bind `beta`/`alpha`).
-    #[arg(long)]
+    /// "2*TP/(2*TP+FP+FN)" or "-FN/N" (--param NAME=VALUE binds its parameters).
+    #[arg(long, allow_hyphen_values = true)]
     pub loss: Option<String>,
     /// Train each of these losses on the same splits and print them side by side,
     /// e.g. `bce,f1,gmean`.
-    #[arg(long, value_delimiter = ',', conflicts_with = "loss")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        conflicts_with = "loss",
+        allow_hyphen_values = true
+    )]
     pub compare: Option<Vec<String>>,
     /// The head: `linear` (logistic regression), `mlp:H` (one hidden ReLU layer of H
     /// units) or `mlp:H1,H2` (two), with a sigmoid output.
@@ -108,7 +119,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub epochs: Option<u32>,
     /// Learning rate (default: 1 for bce, 0.3 for a metric loss with SGD; 0.01 with Adam).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub lr: Option<f32>,
     /// Mini-batch size; 0 = full-dataset batches (default 64).
     #[arg(long)]
@@ -117,13 +128,13 @@ pub struct TrainArgs {
     #[arg(long, value_enum)]
     pub optimizer: Option<OptimizerKind>,
     /// SGD momentum in [0, 1) (default 0).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub momentum: Option<f32>,
     /// Weight R of the metric in (1-R)*BCE + R*(1-M); 1 = the pure metric loss (default 1).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub mix: Option<f32>,
     /// Amplifier steepness L of the metric term (default 10).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub l: Option<f32>,
     /// Epochs of plain BCE before the metric loss takes over (default 20, and at most a
     /// tenth of --epochs).
@@ -138,12 +149,26 @@ pub struct TrainArgs {
     /// One stratified hold-out with this fraction of each class in the test part.
     #[arg(long)]
     pub test_fraction: Option<f32>,
-    /// beta of fbeta (default 1) or tversky.
-    #[arg(long)]
+    /// beta of fbeta (default 1) or tversky; a shorthand for --param beta=B.
+    #[arg(long, allow_negative_numbers = true)]
     pub beta: Option<f64>,
-    /// alpha of tversky.
-    #[arg(long)]
+    /// alpha of tversky; a shorthand for --param alpha=A.
+    #[arg(long, allow_negative_numbers = true)]
     pub alpha: Option<f64>,
+    /// Binds a parameter of the metric losses that take it (a built-in's `beta`/`alpha`,
+    /// or any name a formula uses); repeat for several.
+    #[arg(
+        long = "param",
+        value_name = "NAME=VALUE",
+        value_parser = parse_param,
+        allow_hyphen_values = true
+    )]
+    pub params: Vec<(String, f64)>,
+    /// Decision threshold t in (0, 1) (default 0.5): the centre of the metric term's
+    /// amplifier, A(p) = sigmoid(L(p-t)), and of the hard decisions (label 1 when
+    /// p >= t) in the reported metrics; --save stores it.
+    #[arg(long, allow_negative_numbers = true, conflicts_with = "tune_threshold")]
+    pub threshold: Option<f32>,
     /// Print JSON instead of the table; the header and progress still go to stderr.
     #[arg(long)]
     pub json: bool,
@@ -194,6 +219,9 @@ impl TrainArgs {
 
     /// The losses to train, each with the defaults and then the flags applied.
     pub fn specs(&self) -> Result<Vec<LossSpec>, CliError> {
+        // A parameter given two ways with different values is an error whichever loss
+        // takes it.
+        with_shorthands(&self.params, self.beta, self.alpha)?;
         let names: Vec<String> = match (&self.loss, &self.compare) {
             (Some(l), _) => vec![l.clone()],
             (None, Some(c)) => c.clone(),
@@ -201,7 +229,7 @@ impl TrainArgs {
         };
         let mut specs: Vec<LossSpec> = Vec::new();
         for name in &names {
-            let mut spec = LossSpec::resolve(name, self.beta, self.alpha)?;
+            let mut spec = LossSpec::resolve_with(name, &self.params, self.beta, self.alpha)?;
             if specs.iter().any(|s| s.name == spec.name) {
                 return Err(CliError::new(format!(
                     "--compare: `{}` is listed twice",
@@ -213,20 +241,7 @@ impl TrainArgs {
             spec.recipe = self.apply(base, is_metric, names.len() > 1)?;
             specs.push(spec);
         }
-        for (flag, given, parameter) in [
-            ("--beta", self.beta.is_some(), "beta"),
-            ("--alpha", self.alpha.is_some(), "alpha"),
-        ] {
-            if given
-                && !specs
-                    .iter()
-                    .any(|s| loss::takes_parameter(&s.name, parameter))
-            {
-                return Err(CliError::new(format!(
-                    "{flag}: no loss here takes it (fbeta, tversky or a formula using `{parameter}`)"
-                )));
-            }
-        }
+        loss::check_parameters_used(&specs, &self.params, self.beta, self.alpha)?;
         Ok(specs)
     }
 
@@ -252,6 +267,9 @@ impl TrainArgs {
         }
         if let Some(v) = self.batch {
             r.batch = v;
+        }
+        if let Some(v) = self.threshold {
+            r.threshold = v;
         }
         let metric_only = [
             ("--mix", self.mix.is_some()),
@@ -344,7 +362,7 @@ fn intro(data: &TrainData, split: Split, args: &TrainArgs) -> String {
             threshold::INNER_FOLDS
         )
     } else {
-        "threshold 0.5".to_string()
+        format!("threshold {}", args.threshold.unwrap_or(0.5))
     };
     format!(
         "anyloss train: {}: {} rows ({} with label 1, {:.1}%), {} features; model {model}; \

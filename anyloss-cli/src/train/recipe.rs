@@ -50,6 +50,9 @@ pub struct Recipe {
     pub l: f32,
     /// Leading epochs of plain BCE.
     pub warm_start: u32,
+    /// The decision threshold: the centre of the metric term's amplifier and the point of
+    /// the hard decisions (label 1 when p >= threshold).
+    pub threshold: f32,
 }
 
 impl Recipe {
@@ -64,6 +67,7 @@ impl Recipe {
         mix: 0.0,
         l: 10.0,
         warm_start: 0,
+        threshold: 0.5,
     };
 
     /// A metric loss: 20 epochs of BCE as a warm start, then the pure metric loss `1 − M`
@@ -79,6 +83,7 @@ impl Recipe {
         mix: 1.0,
         l: 10.0,
         warm_start: 20,
+        threshold: 0.5,
     };
 
     /// BCE for an MLP head: Adam lr 0.01, batch 64, 300 epochs, He initialisation. The
@@ -92,6 +97,7 @@ impl Recipe {
         mix: 0.0,
         l: 10.0,
         warm_start: 0,
+        threshold: 0.5,
     };
 
     /// A metric loss for an MLP head: 20 epochs of BCE as a warm start, then the pure metric
@@ -105,6 +111,7 @@ impl Recipe {
         mix: 1.0,
         l: 10.0,
         warm_start: 20,
+        threshold: 0.5,
     };
 
     /// The default recipe of BCE (`is_metric = false`) or of a metric loss, for `model`.
@@ -137,6 +144,12 @@ impl Recipe {
         }
         if !(self.l.is_finite() && self.l > 0.0) {
             return bad("--l", &format!("{} must be finite and > 0", self.l));
+        }
+        if !(self.threshold > 0.0 && self.threshold < 1.0) {
+            return bad(
+                "--threshold",
+                &format!("{} must be in (0, 1)", self.threshold),
+            );
         }
         if self.warm_start > self.epochs {
             return bad(

@@ -6,21 +6,23 @@ use crate::confusion::Confusion;
 use crate::lanes::Compensated;
 
 /// The one-vs-rest soft entries `TP_c, FN_c, FP_c, TN_c` of each of `C` classes, and each
-/// class's support (its number of labelled samples, exact).
+/// class's support: its number of labelled samples, or with sample weights `w_i` their
+/// weighted number `Σ w_i` over the samples labelled `c`.
 ///
-/// Class `c` is the binary problem "label is `c`" over the amplified `p_c`; ignored samples
-/// are in no entry. Like [`Confusion`], the entries of chunks add up exactly to the entries
-/// of the whole, which is what streaming relies on.
+/// Class `c` is the binary problem "label is `c`" over the amplified `p_c`, each sample
+/// counting with its weight (1 without weights); ignored samples are in no entry. Like
+/// [`Confusion`], the entries of chunks add up to the entries of the whole, which is what
+/// streaming relies on.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ClassConfusion<const C: usize> {
     classes: [Confusion; C],
-    support: [u64; C],
+    support: [f32; C],
 }
 
 impl<const C: usize> ClassConfusion<C> {
     /// Entries and support given explicitly.
-    pub const fn new(classes: [Confusion; C], support: [u64; C]) -> Self {
+    pub const fn new(classes: [Confusion; C], support: [f32; C]) -> Self {
         Self { classes, support }
     }
 
@@ -29,13 +31,13 @@ impl<const C: usize> ClassConfusion<C> {
         &self.classes
     }
 
-    /// The number of samples labelled with each class.
-    pub fn support(&self) -> &[u64; C] {
+    /// The (weighted) number of samples labelled with each class.
+    pub fn support(&self) -> &[f32; C] {
         &self.support
     }
 
-    /// Labelled (not ignored) samples.
-    pub fn samples(&self) -> u64 {
+    /// The (weighted) number of labelled (not ignored) samples.
+    pub fn samples(&self) -> f32 {
         total(&self.support)
     }
 
@@ -45,10 +47,10 @@ impl<const C: usize> ClassConfusion<C> {
     }
 }
 
-/// `Σ_c support[c]`, saturating: counts given through [`ClassConfusion::new`] are the
-/// caller's, and no sum of them may panic.
-pub(crate) fn total(support: &[u64]) -> u64 {
-    support.iter().fold(0u64, |t, &n| t.saturating_add(n))
+/// `Σ_c support[c]`, at most `f32::MAX`: supports given through [`ClassConfusion::new`]
+/// are the caller's, and no sum of them may overflow to infinity.
+pub(crate) fn total(support: &[f32]) -> f32 {
+    support.iter().sum::<f32>().min(f32::MAX)
 }
 
 /// `Σ_c classes[c]`, compensated: `TN` of many classes is large next to the other entries.
@@ -70,7 +72,7 @@ pub(crate) fn pool(classes: &[Confusion]) -> Confusion {
 
 impl<const C: usize> Default for ClassConfusion<C> {
     fn default() -> Self {
-        Self::new([Confusion::default(); C], [0; C])
+        Self::new([Confusion::default(); C], [0.0; C])
     }
 }
 
@@ -88,7 +90,7 @@ impl<const C: usize> AddAssign for ClassConfusion<C> {
             *a += b;
         }
         for (a, b) in self.support.iter_mut().zip(o.support) {
-            *a = a.saturating_add(b);
+            *a = (*a + b).min(f32::MAX);
         }
     }
 }
@@ -122,7 +124,7 @@ impl<const C: usize> ClassTotals<C> {
         }
     }
 
-    pub(crate) fn finish(&self, support: [u64; C]) -> ClassConfusion<C> {
+    pub(crate) fn finish(&self, support: [f32; C]) -> ClassConfusion<C> {
         ClassConfusion::new(
             self.sums
                 .map(|s| Confusion::new(s[0].value(), s[1].value(), s[2].value(), s[3].value())),

@@ -15,7 +15,8 @@ use crate::metric::Coefficients;
 ///
 /// [`ErrorRate::Normalized`] divides by the number of labelled samples as well,
 /// `Σ_c (FP_c + FN_c) / (C·N)`, which lies in `[0, 1]`: it is the per-element error rate,
-/// `1 − ` the macro average of per-class accuracy. With every sample ignored it is 0.
+/// `1 − ` the macro average of per-class accuracy. With sample weights, `N` is the
+/// weighted number of labelled samples. With every sample ignored it is 0.
 ///
 /// Neither form has a denominator that depends on the data's predictions, so no class
 /// absent from a batch, and no other batch, is degenerate.
@@ -25,7 +26,7 @@ pub enum ErrorRate {
     /// `Σ_c (FP_c + FN_c) / C`, as in the reference code.
     #[default]
     Original,
-    /// `Σ_c (FP_c + FN_c) / (C·N)`, with `N` the labelled samples.
+    /// `Σ_c (FP_c + FN_c) / (C·N)`, with `N` the (weighted) number of labelled samples.
     Normalized,
 }
 
@@ -33,12 +34,12 @@ impl Objective for ErrorRate {
     fn evaluate(
         &self,
         classes: &[Confusion],
-        support: &[u64],
+        support: &[f32],
         coefficients: &mut [Coefficients],
     ) -> f32 {
         let per_class = match self {
             ErrorRate::Original => classes.len() as f32,
-            ErrorRate::Normalized => classes.len() as f32 * total(support) as f32,
+            ErrorRate::Normalized => classes.len() as f32 * total(support),
         };
         let scale = if per_class > 0.0 {
             1.0 / per_class

@@ -1,6 +1,9 @@
-//! Integer class labels, the ignore index, and the label check that also counts support.
+//! Integer class labels, the ignore index, and the check of labels and sample weights that
+//! also sums each class's (weighted) support.
 
 use crate::error::Error;
+use crate::lanes::Compensated;
+use crate::sample_weights::SampleWeights;
 
 /// The integer labels of one buffer and the ignore index, resolved once per call.
 ///
@@ -35,9 +38,46 @@ impl<'a, Y: Copy + Into<u32>> Labels<'a, Y> {
         }
     }
 
+    /// The (weighted) number of samples of each class, `Σ w` over the samples labelled `c`,
+    /// checking every label and weight: [`Error::InvalidLabel`] at the first label that is
+    /// neither a class below `C` nor the ignore index, a weight error at the first weight
+    /// that is negative or not finite (both by position), and [`Error::LengthMismatch`]
+    /// unless there is one weight per label. Without weights the counts are exact integers
+    /// (rounded to f32 once at the end).
+    pub(crate) fn support<const C: usize>(
+        &self,
+        weights: &impl SampleWeights,
+    ) -> Result<[f32; C], Error> {
+        let Some(found) = weights.len() else {
+            return Ok(self.count::<C>()?.map(|n| n as f32));
+        };
+        if found != self.values.len() {
+            return Err(Error::LengthMismatch {
+                expected: self.values.len(),
+                found,
+            });
+        }
+        let mut sums = [Compensated::default(); C];
+        for (index, (&y, w)) in self.values.iter().zip(weights.values()).enumerate() {
+            let y: u32 = y.into();
+            let class = usize::try_from(y).ok().and_then(|c| sums.get_mut(c));
+            if y != self.ignore && class.is_none() {
+                return Err(Error::InvalidLabel { index });
+            }
+            if let Some(e) = weights.error_at(index, index) {
+                return Err(e);
+            }
+            if let (Some(sum), true) = (class, y != self.ignore) {
+                sum.add(w);
+            }
+        }
+        // Weights near f32::MAX may sum past it; the support saturates, like the counts.
+        Ok(sums.map(|s| s.value().min(f32::MAX)))
+    }
+
     /// The number of samples of each class, or [`Error::InvalidLabel`] at the first label that
     /// is neither a class below `C` nor the ignore index.
-    pub(crate) fn count<const C: usize>(&self) -> Result<[u64; C], Error> {
+    fn count<const C: usize>(&self) -> Result<[u64; C], Error> {
         let mut support = [0u64; C];
         for (index, &y) in self.values.iter().enumerate() {
             let y: u32 = y.into();
@@ -53,11 +93,11 @@ impl<'a, Y: Copy + Into<u32>> Labels<'a, Y> {
     }
 }
 
-/// The weight of one element in the entries of class `c`: `(is positive, is negative)` as
-/// 0/1, both 0 for an ignored sample (even when the ignore index is itself below `C`).
-/// Branch-free.
+/// Where one element counts in the entries of class `c`: `(is positive, is negative)` as
+/// 0/1 (a sample weight multiplies both), both 0 for an ignored sample (even when the
+/// ignore index is itself below `C`). Branch-free.
 #[inline(always)]
-pub(crate) fn weights(y: u32, class: u32, ignore: u32) -> (f32, f32) {
+pub(crate) fn membership(y: u32, class: u32, ignore: u32) -> (f32, f32) {
     let kept = y != ignore;
     let positive = (y == class) & kept;
     let negative = (y != class) & kept;

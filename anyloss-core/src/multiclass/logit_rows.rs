@@ -3,8 +3,8 @@
 //! every plane is read in order and each step is a short loop the compiler vectorizes,
 //! instead of gathering `C` values `H·W` apart for every pixel.
 
-use super::class_confusion::{ClassConfusion, ClassTotals};
-use super::labels::{weights, Labels};
+use super::class_confusion::ClassTotals;
+use super::labels::{membership, Labels};
 use super::layout::Layout;
 use crate::amplifier::Amplifier;
 use crate::confusion::Confusion;
@@ -12,6 +12,7 @@ use crate::error::{Error, Parameter};
 use crate::lanes::BLOCK;
 use crate::math;
 use crate::metric::Coefficients;
+use crate::sample_weights::SampleWeights;
 
 const SHAPE: Error = Error::InvalidParameter(Parameter::Shape);
 
@@ -83,23 +84,25 @@ fn first_error(
     SHAPE
 }
 
-/// Pass 1: entries of every class, and `dA/dp` of each element into `cache` when given.
+/// Pass 1: entries of every class, and `w·dA/dp` of each element into `cache` when given.
+/// `weights` (one per position) were checked with the labels.
 pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
     amp: &Amplifier,
     layout: &Layout<C>,
     labels: &Labels<'_, Y>,
     logits: &[f32],
+    weights: impl SampleWeights,
     mut cache: Option<&mut [f32]>,
-    support: [u64; C],
-) -> Result<ClassConfusion<C>, Error> {
+) -> Result<ClassTotals<C>, Error> {
     let class_stride = layout.strides().class;
     let mut totals = ClassTotals::<C>::new();
     // Per class, per tile lane: TP, FN, FP, TN, flushed into `totals` every block.
     let mut lanes = [[[0.0f32; TILE]; 4]; C];
     let mut tiles = 0usize;
     let mut scratch = [0.0f32; TILE];
-    for_each_tile(layout, labels, logits, |start, ys, probs| {
+    for_each_tile(layout, labels, logits, |start, position, ys, probs| {
         let width = ys.len();
+        let ws = weights.block(position, width);
         for (c, (row, acc)) in probs.iter().zip(lanes.iter_mut()).enumerate() {
             let offset = start + c * class_stride;
             let out = match cache.as_deref_mut() {
@@ -109,16 +112,19 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
             .ok_or(SHAPE)?;
             let [tp, fn_, fp, tn] = acc;
             let lane = tp.iter_mut().zip(fn_.iter_mut()).zip(fp.iter_mut().zip(tn));
-            for ((((tp, fn_), (fp, tn)), (&p, &y)), o) in
-                lane.zip(row.iter().zip(ys)).zip(out.iter_mut())
+            for (((((tp, fn_), (fp, tn)), (&p, &y)), o), w) in lane
+                .zip(row.iter().zip(ys))
+                .zip(out.iter_mut())
+                .zip(ws.values())
             {
                 let amped = amp.amplify(p);
-                let (pos, neg) = weights(y.into(), c as u32, labels.ignore);
+                let (pos, neg) = membership(y.into(), c as u32, labels.ignore);
+                let (pos, neg) = (pos * w, neg * w);
                 *tp += pos * amped.a;
                 *fn_ += pos * amped.one_minus_a;
                 *fp += neg * amped.a;
                 *tn += neg * amped.one_minus_a;
-                *o = amped.slope;
+                *o = amped.slope * w;
             }
         }
         tiles += 1;
@@ -129,7 +135,7 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
         Ok(())
     })?;
     flush(&mut totals, &mut lanes);
-    Ok(totals.finish(support))
+    Ok(totals)
 }
 
 fn flush<const C: usize>(totals: &mut ClassTotals<C>, lanes: &mut [[[f32; TILE]; 4]; C]) {
@@ -150,11 +156,11 @@ pub(crate) fn scale<const C: usize, Y: Copy + Into<u32>>(
     grad: &mut [f32],
 ) -> Result<(), Error> {
     let class_stride = layout.strides().class;
-    for_each_tile(layout, labels, logits, |start, ys, probs| {
+    for_each_tile(layout, labels, logits, |start, _, ys, probs| {
         let width = ys.len();
         // g_c = coefficient · cached dA/dp; first the tile's Σ_c p_c g_c, then the JVP.
         let g = |c: usize, y: Y, k: &Coefficients, slope: f32| {
-            let (pos, neg) = weights(y.into(), c as u32, labels.ignore);
+            let (pos, neg) = membership(y.into(), c as u32, labels.ignore);
             slope * (pos * k.positive + neg * k.negative)
         };
         let mut mean = [0.0f32; TILE];
@@ -177,12 +183,13 @@ pub(crate) fn scale<const C: usize, Y: Copy + Into<u32>>(
 }
 
 /// Every tile of every sample, in order: `each` gets the tile's first element index, its
-/// labels and the softmax of its logits (the shared traversal of both passes).
+/// first position (label index), its labels and the softmax of its logits (the shared
+/// traversal of both passes).
 fn for_each_tile<const C: usize, Y: Copy>(
     layout: &Layout<C>,
     labels: &Labels<'_, Y>,
     logits: &[f32],
-    mut each: impl FnMut(usize, &[Y], &Tile<C>) -> Result<(), Error>,
+    mut each: impl FnMut(usize, usize, &[Y], &Tile<C>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let class_stride = layout.strides().class;
     let mut probs: Tile<C> = [[0.0; TILE]; C];
@@ -194,7 +201,7 @@ fn for_each_tile<const C: usize, Y: Copy>(
             if !softmax_tile(logits, start, class_stride, width, &mut probs) {
                 return Err(first_error(logits, start, class_stride, width, C));
             }
-            each(start, ys, &probs)?;
+            each(start, sample * layout.pixels() + t * TILE, ys, &probs)?;
         }
     }
     Ok(())

@@ -5,10 +5,11 @@
 //! | concept | item |
 //! |---|---|
 //! | where the values sit: `[N][C]`, `[N][C][H·W]`, `[N][H·W][C]`, any strides | [`Layout`] |
-//! | per-class `TP_c, FN_c, FP_c, TN_c` and support, additive | [`ClassConfusion`] |
-//! | macro / weighted / micro average of any [`crate::Metric`] | [`Averaged`], [`Average`] |
+//! | per-class `TP_c, FN_c, FP_c, TN_c` and (weighted) support, additive | [`ClassConfusion`] |
+//! | macro / weighted / micro average of any [`crate::Metric`], or per class | [`Averaged`], [`Average`] |
+//! | weights of the classes in an average | [`ClassWeights`], [`EqualWeights`] |
 //! | the reference code's `Σ_c (FP_c+FN_c)/C`, and normalised | [`ErrorRate`] |
-//! | the two passes, single-shot or streamed | [`MulticlassLoss`] |
+//! | the two passes, single-shot or streamed, with or without sample weights | [`MulticlassLoss`] |
 //! | softmax and its O(C) Jacobian product | [`softmax`], [`softmax_jvp`] |
 //!
 //! ```
@@ -35,6 +36,7 @@
 mod average;
 mod class_confusion;
 mod class_softmax;
+mod class_weights;
 mod error_rate;
 mod labels;
 mod layout;
@@ -47,6 +49,8 @@ mod positions;
 pub use average::{Average, Averaged};
 pub use class_confusion::ClassConfusion;
 pub use class_softmax::{softmax, softmax_jvp};
+pub(crate) use class_weights::{check as check_class_weights, weighted_average, MISSING_CLASS};
+pub use class_weights::{ClassWeights, EqualWeights};
 pub use error_rate::ErrorRate;
 pub use layout::{Layout, Strides};
 pub use loss::{MulticlassLoss, MulticlassOutput};

@@ -1,8 +1,8 @@
 //! The fast path of segmentation maps: probabilities whose pixels are contiguous for each
 //! (sample, class), summed in lanes along the row like the binary kernel.
 
-use super::class_confusion::{ClassConfusion, ClassTotals};
-use super::labels::{weights, Labels};
+use super::class_confusion::ClassTotals;
+use super::labels::{membership, Labels};
 use super::layout::Layout;
 use crate::amplifier::Amplifier;
 use crate::confusion::Confusion;
@@ -11,34 +11,36 @@ use crate::error::{Error, Parameter};
 use crate::kernel::{Kernel, ProbKernel};
 use crate::lanes::{block_len, reduce, LaneSums, LANES, WIDE};
 use crate::metric::Coefficients;
+use crate::sample_weights::SampleWeights;
 
 const SHAPE: Error = Error::InvalidParameter(Parameter::Shape);
 
-/// Pass 1: entries of every class, and `dA/dp` of each element into `cache` when given, at
-/// the widest lane count this CPU runs (see `dispatch.rs`).
-pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
+/// Pass 1: entries of every class, and `w·dA/dp` of each element into `cache` when given,
+/// at the widest lane count this CPU runs (see `dispatch.rs`). `weights` (one per
+/// position) were checked with the labels.
+pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>, S: SampleWeights>(
     amp: &Amplifier,
     layout: &Layout<C>,
     labels: &Labels<'_, Y>,
     probs: &[f32],
+    weights: S,
     cache: Option<&mut [f32]>,
-    support: [u64; C],
-) -> Result<ClassConfusion<C>, Error> {
+) -> Result<ClassTotals<C>, Error> {
     if wide() {
-        accumulate_at::<C, Y, WIDE>(amp, layout, labels, probs, cache, support)
+        accumulate_at::<C, Y, S, WIDE>(amp, layout, labels, probs, weights, cache)
     } else {
-        accumulate_at::<C, Y, LANES>(amp, layout, labels, probs, cache, support)
+        accumulate_at::<C, Y, S, LANES>(amp, layout, labels, probs, weights, cache)
     }
 }
 
-fn accumulate_at<const C: usize, Y: Copy + Into<u32>, const W: usize>(
+fn accumulate_at<const C: usize, Y: Copy + Into<u32>, S: SampleWeights, const W: usize>(
     amp: &Amplifier,
     layout: &Layout<C>,
     labels: &Labels<'_, Y>,
     probs: &[f32],
+    weights: S,
     mut cache: Option<&mut [f32]>,
-    support: [u64; C],
-) -> Result<ClassConfusion<C>, Error> {
+) -> Result<ClassTotals<C>, Error> {
     const { assert!(W <= WIDE) };
     let mut totals = ClassTotals::<C>::new();
     let mut scratch = [0.0f32; block_len(WIDE)];
@@ -47,10 +49,12 @@ fn accumulate_at<const C: usize, Y: Copy + Into<u32>, const W: usize>(
     let class_stride = layout.strides().class;
     for sample in 0..layout.samples() {
         let ys = labels.of_sample(layout, sample).ok_or(SHAPE)?;
+        let ws = weights.block(sample * pixels, pixels);
         for c in 0..C {
             let start = layout.base(sample, 0) + c * class_stride;
             let xs = probs.get(start..start + pixels).ok_or(SHAPE)?;
             for (b, (ys, xs)) in ys.chunks(len).zip(xs.chunks(len)).enumerate() {
+                let ws = ws.block(b * len, ys.len());
                 let offset = start + b * len;
                 let out = match cache.as_deref_mut() {
                     Some(cache) => cache.get_mut(offset..offset + xs.len()),
@@ -58,7 +62,7 @@ fn accumulate_at<const C: usize, Y: Copy + Into<u32>, const W: usize>(
                 }
                 .ok_or(SHAPE)?;
                 let (lanes, complete, clean) =
-                    block_outlined::<Y, W>(amp, c as u32, labels.ignore, ys, xs, out);
+                    block_outlined::<Y, S, W>(amp, c as u32, labels.ignore, ys, xs, ws, out);
                 if !complete {
                     return Err(SHAPE);
                 }
@@ -79,28 +83,30 @@ fn accumulate_at<const C: usize, Y: Copy + Into<u32>, const W: usize>(
             }
         }
     }
-    Ok(totals.finish(support))
+    Ok(totals)
 }
 
 /// [`block`] in a function of its own, compiled for AVX2 when `W` asks for it (see
 /// `dispatch.rs`).
 #[inline(never)]
-fn block_outlined<Y: Copy + Into<u32>, const W: usize>(
+fn block_outlined<Y: Copy + Into<u32>, S: SampleWeights, const W: usize>(
     amp: &Amplifier,
     class: u32,
     ignore: u32,
     ys: &[Y],
     xs: &[f32],
+    ws: S,
     out: &mut [f32],
 ) -> (LaneSums<W>, bool, bool) {
     vectorized::<W, _>(
         #[inline(always)]
-        || block::<Y, W>(amp, class, ignore, ys, xs, out),
+        || block::<Y, S, W>(amp, class, ignore, ys, xs, ws, out),
     )
 }
 
-/// The lane sums of one block of a (sample, class) row, with `dA/dp` into `out`, whether
-/// the lengths matched, and whether every probability is certainly valid.
+/// The lane sums of one block of a (sample, class) row, with `w·dA/dp` into `out`, whether
+/// the lengths matched, and whether every probability is certainly valid. Without weights
+/// `w` is the constant 1, folded away.
 ///
 /// Validity is not decided per element, which would put a mask of bools in the loop: each
 /// lane ORs the [`Kernel::invalid_flag`] words of its inputs, and a flagged block is rescanned
@@ -110,42 +116,46 @@ fn block_outlined<Y: Copy + Into<u32>, const W: usize>(
 // one-lane targets; the expression stays for the others.
 #[allow(clippy::indexing_slicing, clippy::modulo_one)]
 #[inline(always)]
-fn block<Y: Copy + Into<u32>, const W: usize>(
+fn block<Y: Copy + Into<u32>, S: SampleWeights, const W: usize>(
     amp: &Amplifier,
     class: u32,
     ignore: u32,
     ys: &[Y],
     xs: &[f32],
+    ws: S,
     out: &mut [f32],
 ) -> (LaneSums<W>, bool, bool) {
     let mut s = LaneSums::<W>::ZERO;
     let mut flags = [0u32; W];
-    let mut lane = |k: usize, y: Y, x: f32, o: &mut f32| {
+    let mut lane = |k: usize, y: Y, x: f32, w: f32, o: &mut f32| {
         let amped = ProbKernel::eval(amp, x);
         flags[k] |= ProbKernel::invalid_flag(x);
-        let (pos, neg) = weights(y.into(), class, ignore);
+        let (pos, neg) = membership(y.into(), class, ignore);
+        let (pos, neg) = (pos * w, neg * w);
         s.tp[k] += pos * amped.a;
         s.fn_[k] += pos * amped.one_minus_a;
         s.fp[k] += neg * amped.a;
         s.tn[k] += neg * amped.one_minus_a;
-        *o = amped.slope;
+        *o = amped.slope * w;
     };
     let (yc, yr) = ys.as_chunks::<W>();
     let (xc, xr) = xs.as_chunks::<W>();
     let (oc, or) = out.as_chunks_mut::<W>();
-    for ((y, x), o) in yc.iter().zip(xc).zip(oc.iter_mut()) {
+    for (j, ((y, x), o)) in yc.iter().zip(xc).zip(oc.iter_mut()).enumerate() {
         // Through local copies, as in the binary kernel: all loads before all stores.
-        let (y, x) = (*y, *x);
+        let (y, x, w) = (*y, *x, ws.chunk::<W>(j));
         let mut e = [0.0f32; W];
         for k in 0..W {
-            lane(k, y[k], x[k], &mut e[k]);
+            lane(k, y[k], x[k], w[k], &mut e[k]);
         }
         *o = e;
     }
+    let rest = yc.len() * W;
     for (k, ((&y, &x), o)) in yr.iter().zip(xr).zip(or.iter_mut()).enumerate() {
-        lane(k % W, y, x, o);
+        lane(k % W, y, x, ws.at(rest + k), o);
     }
-    let complete = out.len() == xs.len() && ys.len() == xs.len();
+    let complete =
+        out.len() == xs.len() && ys.len() == xs.len() && ws.len().is_none_or(|n| n == ys.len());
     let clean = flags.iter().fold(0, |acc, &w| acc | w) >> 31 == 0;
     (s, complete, clean)
 }
@@ -203,7 +213,7 @@ fn scale_row<Y: Copy + Into<u32>, const W: usize>(
         #[inline(always)]
         || {
             for (g, &y) in gs.iter_mut().zip(ys) {
-                let (pos, neg) = weights(y.into(), class, ignore);
+                let (pos, neg) = membership(y.into(), class, ignore);
                 *g *= pos * k.positive + neg * k.negative;
             }
         },

@@ -1,14 +1,15 @@
 //! The general path: one (sample, pixel) position at a time, its `C` class values gathered
 //! by stride. Serves every layout, and logits, whose softmax couples the classes.
 
-use super::class_confusion::{ClassConfusion, ClassTotals};
+use super::class_confusion::ClassTotals;
 use super::class_softmax::{softmax, softmax_jvp};
-use super::labels::{weights, Labels};
+use super::labels::{membership, Labels};
 use super::layout::Layout;
 use crate::amplifier::Amplifier;
 use crate::confusion::Confusion;
 use crate::error::{Error, Parameter};
 use crate::metric::Coefficients;
+use crate::sample_weights::SampleWeights;
 use crate::samples::Input;
 
 /// Positions per block: each class's partial entries sum at most this many terms in plain
@@ -49,16 +50,17 @@ fn gather<const C: usize>(values: &[f32], offsets: &[usize; C]) -> [f32; C] {
     offsets.map(|o| values.get(o).copied().unwrap_or(f32::NAN))
 }
 
-/// Pass 1: entries of every class, and `dA/dp` of each element into `cache` when given
-/// (for logits, still `dA/dp`: pass 2 applies the softmax).
+/// Pass 1: entries of every class, and `w·dA/dp` of each element into `cache` when given
+/// (for logits, still `dA/dp`: pass 2 applies the softmax). `weights` (one per position)
+/// were checked with the labels.
 pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
     amp: &Amplifier,
     layout: &Layout<C>,
     labels: &Labels<'_, Y>,
     input: Input<'_>,
+    weights: impl SampleWeights,
     mut cache: Option<&mut [f32]>,
-    support: [u64; C],
-) -> Result<ClassConfusion<C>, Error> {
+) -> Result<ClassTotals<C>, Error> {
     let (values, logits) = match input {
         Input::Probs(v) => (v, false),
         Input::Logits(v) => (v, true),
@@ -66,7 +68,10 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
     let mut totals = ClassTotals::<C>::new();
     let mut block = [Confusion::default(); C];
     let mut in_block = 0usize;
+    let mut position = 0usize;
     for_each_position(layout, labels, |base, y| {
+        let w = weights.at(position);
+        position += 1;
         let at = offsets(layout, base);
         let xs = gather(values, &at);
         let (ps, ok) = if logits {
@@ -79,13 +84,14 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
         }
         for (c, ((entries, &p), &o)) in block.iter_mut().zip(&ps).zip(&at).enumerate() {
             let amped = amp.amplify(p);
-            let (pos, neg) = weights(y, c as u32, labels.ignore);
+            let (pos, neg) = membership(y, c as u32, labels.ignore);
+            let (pos, neg) = (pos * w, neg * w);
             entries.tp += pos * amped.a;
             entries.fn_ += pos * amped.one_minus_a;
             entries.fp += neg * amped.a;
             entries.tn += neg * amped.one_minus_a;
             if let Some(slot) = cache.as_deref_mut().and_then(|g| g.get_mut(o)) {
-                *slot = amped.slope;
+                *slot = amped.slope * w;
             }
         }
         in_block += 1;
@@ -96,7 +102,7 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>>(
         Ok(())
     })?;
     flush(&mut totals, &mut block);
-    Ok(totals.finish(support))
+    Ok(totals)
 }
 
 fn flush<const C: usize>(totals: &mut ClassTotals<C>, block: &mut [Confusion; C]) {
@@ -132,7 +138,7 @@ pub(crate) fn scale<const C: usize, Y: Copy + Into<u32>>(
         let at = offsets(layout, base);
         let mut g = gather(grad, &at);
         for (c, (gc, k)) in g.iter_mut().zip(coefficients).enumerate() {
-            let (pos, neg) = weights(y, c as u32, labels.ignore);
+            let (pos, neg) = membership(y, c as u32, labels.ignore);
             *gc *= pos * k.positive + neg * k.negative;
         }
         if let Input::Logits(z) = input {

@@ -3,9 +3,9 @@
 use super::entries::{accumulate, scale, LabelConfusion};
 use crate::amplifier::Amplifier;
 use crate::confusion::Confusion;
-use crate::error::{Error, Parameter};
+use crate::error::Error;
 use crate::metric::{Coefficients, Degenerate, Evaluation, Metric};
-use crate::multiclass::Average;
+use crate::multiclass::{check_class_weights, weighted_average, Average, MISSING_CLASS};
 use crate::sample_weights::{SampleWeights, Unweighted, Weights};
 use crate::samples::Input;
 
@@ -97,20 +97,8 @@ impl<M: Metric, const C: usize> MultilabelLoss<M, C> {
     /// `>= 0`, not all 0; normalised). Micro averaging and per-label output have no class
     /// weights: giving unequal ones there is an error rather than ignored.
     pub fn with_class_weights(mut self, weights: [f32; C]) -> Result<Self, Error> {
-        for (index, &w) in weights.iter().enumerate() {
-            if !w.is_finite() {
-                return Err(Error::NonFiniteWeight { index });
-            }
-            if w < 0.0 {
-                return Err(Error::NegativeWeight { index });
-            }
-        }
-        let all_zero = weights.iter().all(|&w| w == 0.0);
-        let uniform = weights.iter().all(|&w| weights.first() == Some(&w));
-        let averaged = matches!(self.average, Some(Average::Macro | Average::Weighted));
-        if all_zero || (!averaged && !uniform) {
-            return Err(Error::InvalidParameter(Parameter::ClassWeights));
-        }
+        let averages = matches!(self.average, Some(Average::Macro | Average::Weighted));
+        check_class_weights(&weights, averages)?;
         self.class_weights = weights;
         Ok(self)
     }
@@ -207,16 +195,8 @@ impl<M: Metric, const C: usize> MultilabelLoss<M, C> {
         weight: impl Fn(usize) -> f32,
         coefficients: &mut [Coefficients; C],
     ) -> f32 {
-        let raw: [f32; C] = core::array::from_fn(weight);
-        let total: f32 = raw.iter().sum();
-        let inv = if total > 0.0 { 1.0 / total } else { 0.0 };
-        let mut value = 0.0;
-        for ((e, k), u) in evaluations.iter().zip(coefficients.iter_mut()).zip(raw) {
-            let u = u * inv;
-            value += u * e.value;
-            *k = Coefficients::from_partials(&e.partials.scaled(u));
-        }
-        1.0 - value
+        let evaluation = |c: usize| evaluations.get(c).copied().unwrap_or(MISSING_CLASS);
+        weighted_average(C, evaluation, weight, coefficients)
     }
 
     /// The loss alone.
