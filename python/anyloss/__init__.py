@@ -76,8 +76,8 @@ def objective(
 ) -> Tuple[float, list]:
     """The loss at per-class confusion entries and its coefficients, by the Rust core.
 
-    ``entries[c] = (TP_c, FN_c, FP_c, TN_c)``, ``support[c]`` the labelled samples of class
-    ``c`` (used by ``average="weighted"``). Returns ``(loss, coefficients)`` with
+    ``entries[c] = (TP_c, FN_c, FP_c, TN_c)``, ``support[c]`` the (weighted) number of
+    labelled samples of class ``c`` (used by ``average="weighted"``). Returns ``(loss, coefficients)`` with
     ``coefficients[c] = (d loss/d a of a positive of c, of a negative of c)``: the
     derivative with respect to the amplified output ``a`` of one sample. One class with
     the default macro averaging is the binary loss. ``metric`` may also be ``"seed"``
@@ -87,7 +87,7 @@ def objective(
     return _native.objective(
         metric,
         [tuple(float(x) for x in e) for e in entries],
-        [int(n) for n in support],
+        [float(n) for n in support],
         average,
         None if fallback is None else float(fallback),
         None if params is None else dict(params),

@@ -68,7 +68,7 @@ fn choose(
 }
 
 /// The loss at per-class entries `entries[c] = (TP_c, FN_c, FP_c, TN_c)` with `support[c]`
-/// labelled samples, and per class `(∂loss/∂a of a positive, of a negative)`.
+/// the (weighted) number of labelled samples of class `c`, and per class `(∂loss/∂a of a positive, of a negative)`.
 ///
 /// `metric`: a built-in name, a formula, an `anyloss.Metric`, or `"seed"` /
 /// `"seed_normalized"` (the reference code's `Σ_c (FP_c+FN_c)/C`, and divided by `N`).
@@ -81,7 +81,7 @@ fn choose(
 pub fn objective(
     metric: &Bound<'_, PyAny>,
     entries: Vec<[f64; 4]>,
-    support: Vec<u64>,
+    support: Vec<f64>,
     average: Option<&str>,
     fallback: Option<f32>,
     params: Option<HashMap<String, f64>>,
@@ -111,6 +111,13 @@ pub fn objective(
             entries[c]
         )));
     }
+    if let Some(c) = support.iter().position(|&n| !(n.is_finite() && n >= 0.0)) {
+        return Err(PyValueError::new_err(format!(
+            "support of class {c} must be finite and >= 0, got {}",
+            support[c]
+        )));
+    }
+    let support: Vec<f32> = support.iter().map(|&n| n as f32).collect();
     let chosen = choose(metric, params, average, fallback)?;
     let mut coefficients = vec![Coefficients::default(); classes.len()];
     let loss = match &chosen {

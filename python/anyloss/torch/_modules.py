@@ -74,7 +74,8 @@ class _ConfusionLoss(nn.Module):
             p, dp = x, None
         a, one_minus_a, slope = amplify(p, self.L, self.threshold)
         entries = class_entries(a, one_minus_a, prep.y, prep.w)
-        support = prep.y.sum(dim=(0, 2))
+        # The support of a class is its weighted number of samples, as in the core.
+        support = (prep.y if prep.w is None else prep.w * prep.y).sum(dim=(0, 2))
         stats = torch.cat(
             [entries.flatten().double(), support.double(), prep.checks.double()]
         )
@@ -90,7 +91,7 @@ class _ConfusionLoss(nn.Module):
         prep.raise_on_bad_input(local[5 * C :], stats[5 * C :], processes)
         rows = [stats[4 * c : 4 * c + 4] for c in range(C)]
         loss, coefficients = objective(
-            self.metric, rows, [round(s) for s in stats[4 * C : 5 * C]], self.average,
+            self.metric, rows, stats[4 * C : 5 * C], self.average,
             self.fallback,
         )
         value = torch.tensor(loss, dtype=outputs.dtype, device=outputs.device)
