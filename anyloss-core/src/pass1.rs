@@ -251,14 +251,26 @@ fn lanes<K: Kernel, S: SampleWeights, const W: usize>(
     let mut lo = [K::LOWEST; W];
     let mut hi = [K::HIGHEST; W];
     let mut sum = [0.0f32; W];
+    let mut scratch = [K::Extra::default(); block_len(WIDE)];
+    let extras = &mut scratch[..xs.len().min(block_len(WIDE))];
     for (o, &x) in out.iter_mut().zip(xs) {
         *o = K::prepare(amp, x);
     }
-    let mut lane = |k: usize, y: u8, x: f32, w: f32, o: &mut f32| {
-        let amped = K::finish(amp, x, *o);
+    if K::REFINES {
+        for ((o, extra), &x) in out.iter_mut().zip(extras.iter_mut()).zip(xs) {
+            (*o, *extra) = K::refine(amp, x, *o);
+        }
+        for o in out.iter_mut() {
+            *o = K::settle(*o);
+        }
+    }
+    let mut lane = |k: usize, y: u8, x: f32, extra: K::Extra, w: f32, o: &mut f32| {
+        let amped = K::finish(amp, x, *o, extra);
         // Compare-and-pick, not `f32::min`, which adds NaN handling the sum already does.
-        lo[k] = if x < lo[k] { x } else { lo[k] };
-        hi[k] = if x > hi[k] { x } else { hi[k] };
+        if K::BOUNDED {
+            lo[k] = if x < lo[k] { x } else { lo[k] };
+            hi[k] = if x > hi[k] { x } else { hi[k] };
+        }
         sum[k] += x;
         let pos = f32::from(y) * w;
         let tp = pos * amped.a;
@@ -272,20 +284,23 @@ fn lanes<K: Kernel, S: SampleWeights, const W: usize>(
     let (yc, yr) = ys.as_chunks::<W>();
     let (xc, xr) = xs.as_chunks::<W>();
     let (oc, or) = out.as_chunks_mut::<W>();
-    for (j, ((y, x), o)) in yc.iter().zip(xc).zip(oc.iter_mut()).enumerate() {
+    let (ec, er) = extras.as_chunks::<W>();
+    let chunks = yc.iter().zip(xc).zip(ec).zip(oc.iter_mut());
+    for (j, (((y, x), extra), o)) in chunks.enumerate() {
         // Through local copies: the chunk's loads all come before its stores whatever
         // the pointers' provenance (under run-time dispatch the slices reach this code
         // through `pulp`, whose call loses their no-alias facts, and the SLP vectorizer
         // then kept the lanes scalar).
-        let (y, x, w, mut e) = (*y, *x, ws.chunk::<W>(j), *o);
+        let (y, x, extra, w, mut e) = (*y, *x, *extra, ws.chunk::<W>(j), *o);
         for k in 0..W {
-            lane(k, y[k], x[k], w[k], &mut e[k]);
+            lane(k, y[k], x[k], extra[k], w[k], &mut e[k]);
         }
         *o = e;
     }
     let rest = yc.len() * W;
-    for (k, ((&y, &x), o)) in yr.iter().zip(xr).zip(or.iter_mut()).enumerate() {
-        lane(k % W, y, x, ws.at(rest + k), o);
+    let tail = yr.iter().zip(xr).zip(er).zip(or.iter_mut());
+    for (k, (((&y, &x), &extra), o)) in tail.enumerate() {
+        lane(k % W, y, x, extra, ws.at(rest + k), o);
     }
     let in_range = lo.iter().all(|&v| v >= K::LOWEST) && hi.iter().all(|&v| v <= K::HIGHEST);
     let finite = sum.iter().all(|v| v.is_finite());
