@@ -90,6 +90,8 @@ pub mod metrics;
 pub mod model;
 pub mod multiclass;
 pub mod multilabel;
+#[cfg(feature = "parallel")]
+mod parallel;
 mod pass1;
 mod sample_weights;
 mod samples;

@@ -47,6 +47,10 @@ pub(crate) fn entries<K: Kernel, S: SampleWeights, const W: usize>(
     weights: S,
 ) -> Result<Confusion, Error> {
     check_lengths(labels, xs, &weights)?;
+    #[cfg(feature = "parallel")]
+    if crate::parallel::splits(labels.len()) {
+        return across_threads::<K, S, W>(amp, labels, xs, weights, None);
+    }
     let mut totals = [Compensated::default(); 4];
     let mut scratch = [0.0f32; block_len(WIDE)];
     let len = block_len(W);
@@ -79,12 +83,61 @@ pub(crate) fn entries_into<K: Kernel, S: SampleWeights, const W: usize>(
             found: cache.len(),
         });
     }
+    #[cfg(feature = "parallel")]
+    if crate::parallel::splits(labels.len()) {
+        return across_threads::<K, S, W>(amp, labels, xs, weights, Some(cache));
+    }
     let mut totals = [Compensated::default(); 4];
     let len = block_len(W);
     let blocks = labels.chunks(len).zip(xs.chunks(len)).enumerate();
     for ((b, (ys, xs)), out) in blocks.zip(cache.chunks_mut(len)) {
         let ws = weights.block(b * len, ys.len());
         step::<K, S, W>(amp, ys, xs, ws, out, b * len, &mut totals)?;
+    }
+    Ok(total_of(&totals))
+}
+
+/// [`entries`] and [`entries_into`] across threads, with the same blocks, the same block
+/// sums and the same running totals in the same order as on one thread (see
+/// `parallel.rs`), so the same results bit for bit.
+#[cfg(feature = "parallel")]
+fn across_threads<K: Kernel, S: SampleWeights, const W: usize>(
+    amp: &Amplifier,
+    labels: &[u8],
+    xs: &[f32],
+    weights: S,
+    cache: Option<&mut [f32]>,
+) -> Result<Confusion, Error> {
+    let len = block_len(W);
+    let n = labels.len();
+    let task = |first: usize, sums: &mut [[f32; 4]], mut cache: Option<&mut [f32]>| {
+        let mut scratch = [0.0f32; block_len(WIDE)];
+        for (i, sum) in sums.iter_mut().enumerate() {
+            let start = (first + i) * len;
+            let end = n.min(start + len);
+            let (Some(ys), Some(xs)) = (labels.get(start..end), xs.get(start..end)) else {
+                return Err(Error::LengthMismatch {
+                    expected: n,
+                    found: end,
+                });
+            };
+            let out = match cache.as_deref_mut() {
+                Some(cache) => cache.get_mut(i * len..i * len + ys.len()),
+                None => scratch.get_mut(..ys.len()),
+            }
+            .unwrap_or(&mut []);
+            let ws = weights.block(start, ys.len());
+            *sum = block_entries::<K, S, W>(amp, ys, xs, ws, out, start)?;
+        }
+        Ok(())
+    };
+    let (sums, results) = crate::parallel::blocks(n.div_ceil(len), len, cache, task);
+    crate::parallel::first_error(&results)?;
+    let mut totals = [Compensated::default(); 4];
+    for sum in &sums {
+        for (total, &entry) in totals.iter_mut().zip(sum) {
+            total.add(entry);
+        }
     }
     Ok(total_of(&totals))
 }
@@ -110,19 +163,31 @@ fn step<K: Kernel, S: SampleWeights, const W: usize>(
     offset: usize,
     totals: &mut [Compensated; 4],
 ) -> Result<(), Error> {
+    let entries = block_entries::<K, S, W>(amp, ys, xs, ws, out, offset)?;
+    for (total, entry) in totals.iter_mut().zip(entries) {
+        total.add(entry);
+    }
+    Ok(())
+}
+
+/// The entries `[TP, FN, FP, TN]` of one block, summed from zero; `offset` is the block's
+/// first index.
+#[inline(always)]
+fn block_entries<K: Kernel, S: SampleWeights, const W: usize>(
+    amp: &Amplifier,
+    ys: &[u8],
+    xs: &[f32],
+    ws: S,
+    out: &mut [f32],
+    offset: usize,
+) -> Result<[f32; 4], Error> {
     let (lanes, ok) = block::<K, S, W>(amp, ys, xs, ws, out);
     if !ok {
         if let Some(e) = first_error::<K, S>(ys, xs, ws, out.len(), offset) {
             return Err(e);
         }
     }
-    for (total, lane) in totals
-        .iter_mut()
-        .zip([lanes.tp, lanes.fn_, lanes.fp, lanes.tn])
-    {
-        total.add(reduce(&lane));
-    }
-    Ok(())
+    Ok([lanes.tp, lanes.fn_, lanes.fp, lanes.tn].map(|lane| reduce(&lane)))
 }
 
 /// The lane sums of one block of labels, inputs and weights, with `w·dA/d(input)` into
