@@ -100,6 +100,7 @@ pub mod multilabel;
 #[cfg(feature = "parallel")]
 mod parallel;
 mod pass1;
+mod pass1_threads;
 mod sample_weights;
 mod samples;
 pub mod train;

@@ -13,7 +13,11 @@ const LABEL_FLAG: u32 = 0x7FFF_FFFE;
 
 /// The checks shared by both forms of pass 1.
 #[inline(always)]
-fn check_lengths(labels: &[u8], xs: &[f32], weights: &impl SampleWeights) -> Result<(), Error> {
+pub(crate) fn check_lengths(
+    labels: &[u8],
+    xs: &[f32],
+    weights: &impl SampleWeights,
+) -> Result<(), Error> {
     if labels.len() != xs.len() {
         return Err(Error::LengthMismatch {
             expected: labels.len(),
@@ -28,6 +32,18 @@ fn check_lengths(labels: &[u8], xs: &[f32], weights: &impl SampleWeights) -> Res
     }
     if labels.is_empty() {
         return Err(Error::Empty);
+    }
+    Ok(())
+}
+
+/// The gradient buffer has one element per label.
+#[inline(always)]
+pub(crate) fn check_cache(labels: &[u8], cache: &[f32]) -> Result<(), Error> {
+    if cache.len() != labels.len() {
+        return Err(Error::LengthMismatch {
+            expected: labels.len(),
+            found: cache.len(),
+        });
     }
     Ok(())
 }
@@ -47,10 +63,6 @@ pub(crate) fn entries<K: Kernel, S: SampleWeights, const W: usize>(
     weights: S,
 ) -> Result<Confusion, Error> {
     check_lengths(labels, xs, &weights)?;
-    #[cfg(feature = "parallel")]
-    if crate::parallel::splits(labels.len()) {
-        return across_threads::<K, S, W>(amp, labels, xs, weights, None);
-    }
     let mut totals = [Compensated::default(); 4];
     let mut scratch = [0.0f32; block_len(WIDE)];
     let len = block_len(W);
@@ -77,16 +89,7 @@ pub(crate) fn entries_into<K: Kernel, S: SampleWeights, const W: usize>(
     cache: &mut [f32],
 ) -> Result<Confusion, Error> {
     check_lengths(labels, xs, &weights)?;
-    if cache.len() != labels.len() {
-        return Err(Error::LengthMismatch {
-            expected: labels.len(),
-            found: cache.len(),
-        });
-    }
-    #[cfg(feature = "parallel")]
-    if crate::parallel::splits(labels.len()) {
-        return across_threads::<K, S, W>(amp, labels, xs, weights, Some(cache));
-    }
+    check_cache(labels, cache)?;
     let mut totals = [Compensated::default(); 4];
     let len = block_len(W);
     let blocks = labels.chunks(len).zip(xs.chunks(len)).enumerate();
@@ -97,53 +100,8 @@ pub(crate) fn entries_into<K: Kernel, S: SampleWeights, const W: usize>(
     Ok(total_of(&totals))
 }
 
-/// [`entries`] and [`entries_into`] across threads, with the same blocks, the same block
-/// sums and the same running totals in the same order as on one thread (see
-/// `parallel.rs`), so the same results bit for bit.
-#[cfg(feature = "parallel")]
-fn across_threads<K: Kernel, S: SampleWeights, const W: usize>(
-    amp: &Amplifier,
-    labels: &[u8],
-    xs: &[f32],
-    weights: S,
-    cache: Option<&mut [f32]>,
-) -> Result<Confusion, Error> {
-    let len = block_len(W);
-    let n = labels.len();
-    let task = |first: usize, sums: &mut [[f32; 4]], mut cache: Option<&mut [f32]>| {
-        let mut scratch = [0.0f32; block_len(WIDE)];
-        for (i, sum) in sums.iter_mut().enumerate() {
-            let start = (first + i) * len;
-            let end = n.min(start + len);
-            let (Some(ys), Some(xs)) = (labels.get(start..end), xs.get(start..end)) else {
-                return Err(Error::LengthMismatch {
-                    expected: n,
-                    found: end,
-                });
-            };
-            let out = match cache.as_deref_mut() {
-                Some(cache) => cache.get_mut(i * len..i * len + ys.len()),
-                None => scratch.get_mut(..ys.len()),
-            }
-            .unwrap_or(&mut []);
-            let ws = weights.block(start, ys.len());
-            *sum = block_entries::<K, S, W>(amp, ys, xs, ws, out, start)?;
-        }
-        Ok(())
-    };
-    let (sums, results) = crate::parallel::blocks(n.div_ceil(len), len, cache, task);
-    crate::parallel::first_error(&results)?;
-    let mut totals = [Compensated::default(); 4];
-    for sum in &sums {
-        for (total, &entry) in totals.iter_mut().zip(sum) {
-            total.add(entry);
-        }
-    }
-    Ok(total_of(&totals))
-}
-
 #[inline(always)]
-fn total_of(totals: &[Compensated; 4]) -> Confusion {
+pub(crate) fn total_of(totals: &[Compensated; 4]) -> Confusion {
     Confusion::new(
         totals[0].value(),
         totals[1].value(),
@@ -173,7 +131,7 @@ fn step<K: Kernel, S: SampleWeights, const W: usize>(
 /// The entries `[TP, FN, FP, TN]` of one block, summed from zero; `offset` is the block's
 /// first index.
 #[inline(always)]
-fn block_entries<K: Kernel, S: SampleWeights, const W: usize>(
+pub(crate) fn block_entries<K: Kernel, S: SampleWeights, const W: usize>(
     amp: &Amplifier,
     ys: &[u8],
     xs: &[f32],
@@ -409,7 +367,6 @@ mod tests {
     extern crate std;
     use super::*;
     use crate::kernel::{LogitKernel, ProbKernel};
-    use crate::lanes::BLOCK;
     use crate::sample_weights::Unweighted;
 
     /// Every lane count a build can run (1 on Cortex-M, 4 with SSE2, 8 with AVX2) gives the
@@ -452,55 +409,6 @@ mod tests {
                 assert_eq!(g, g1, "n={n}");
                 close(&c, &c1);
             }
-        }
-    }
-
-    #[test]
-    fn every_bad_input_in_a_block_is_found_wherever_it_sits() {
-        let amp = Amplifier::default();
-        for n in [1usize, 3, 4, 9, BLOCK - 1, BLOCK, BLOCK + 5, 3 * BLOCK + 7] {
-            let labels: std::vec::Vec<u8> = (0..n).map(|i| (i % 3 == 0) as u8).collect();
-            let probs: std::vec::Vec<f32> = (0..n).map(|i| (i % 97) as f32 / 96.0).collect();
-            for at in [0, n / 2, n - 1] {
-                for (bad, want) in [
-                    (f32::NAN, Error::NonFinite { index: at }),
-                    (f32::INFINITY, Error::NonFinite { index: at }),
-                    (-1e-30, Error::ProbabilityOutOfRange { index: at }),
-                    (1.000_000_1, Error::ProbabilityOutOfRange { index: at }),
-                ] {
-                    let mut p = probs.clone();
-                    p[at] = bad;
-                    assert_eq!(Confusion::from_probs(&amp, &labels, &p), Err(want), "n={n}");
-                }
-                let mut y = labels.clone();
-                y[at] = 2;
-                assert_eq!(
-                    Confusion::from_probs(&amp, &y, &probs),
-                    Err(Error::InvalidLabel { index: at })
-                );
-                let mut z = probs.clone();
-                z[at] = f32::NEG_INFINITY;
-                assert_eq!(
-                    Confusion::from_logits(&amp, &labels, &z),
-                    Err(Error::NonFinite { index: at })
-                );
-            }
-            // The extremes of the valid ranges are accepted: finite logits of any size, and
-            // -0.0, which the bit test flags and the exact rescan accepts.
-            for z in [f32::MAX, f32::MIN] {
-                let z: std::vec::Vec<f32> = (0..n).map(|_| z).collect();
-                let c = Confusion::from_logits(&amp, &labels, &z).unwrap();
-                assert!(c.is_finite());
-            }
-            let mut p = probs.clone();
-            p[n / 2] = -0.0;
-            let want = Confusion::from_probs(&amp, &labels, &{
-                let mut q = p.clone();
-                q[n / 2] = 0.0;
-                q
-            });
-            assert_eq!(Confusion::from_probs(&amp, &labels, &p), want);
-            assert!(want.is_ok());
         }
     }
 }
