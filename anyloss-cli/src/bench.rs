@@ -119,26 +119,27 @@ pub fn standard_cases(repeats: usize) -> Result<Vec<Measurement>, CliError> {
         .map_err(|d| CliError::new(format!("cannot compile {F1_FORMULA}: {d}")))?;
     let one = pool(1)?;
     let all = pool(0)?;
-    let mut cases = one.install(|| -> Result<_, CliError> {
-        Ok(vec![
-            binary("binary_f1_1e6", F1, 1_000_000, false, repeats)?,
-            seed_multiclass(1, repeats)?,
-            binary("binary_f1_64", F1, 64, false, repeats)?,
-            binary("binary_mcc_1e6", Mcc, 1_000_000, false, repeats)?,
-            binary("binary_f1_logits_1e6", F1, 1_000_000, true, repeats)?,
-            binary("binary_f1_formula_1e6", formula, 1_000_000, false, repeats)?,
-        ])
-    })?;
-    for threads in [&one, &all] {
-        cases.push(threads.install(|| binary("binary_f1_1e7", F1, 10_000_000, false, repeats))?);
-    }
-    for threads in [&one, &all] {
-        cases.push(threads.install(|| seed_multiclass(BATCH, repeats))?);
-    }
-    for n in [1_000_000, 10_000_000] {
-        cases.push(one.install(|| memory_floor(n, repeats)));
-    }
-    Ok(with_floor_ratios(cases))
+    let (one, both) = (&[&one][..], &[&one, &all][..]);
+    let cases = [
+        binary("binary_f1_1e6", F1, 1_000_000, false, one, repeats)?,
+        seed_multiclass(1, one, repeats)?,
+        binary("binary_f1_64", F1, 64, false, one, repeats)?,
+        binary("binary_mcc_1e6", Mcc, 1_000_000, false, one, repeats)?,
+        binary("binary_f1_logits_1e6", F1, 1_000_000, true, one, repeats)?,
+        binary(
+            "binary_f1_formula_1e6",
+            formula,
+            1_000_000,
+            false,
+            one,
+            repeats,
+        )?,
+        binary("binary_f1_1e7", F1, 10_000_000, false, both, repeats)?,
+        seed_multiclass(BATCH, both, repeats)?,
+        memory_floor(1_000_000, one, repeats),
+        memory_floor(10_000_000, one, repeats),
+    ];
+    Ok(with_floor_ratios(cases.into_iter().flatten().collect()))
 }
 
 /// A pool of `threads` threads (0: one per core, rayon's default).
@@ -174,7 +175,9 @@ pub fn sweep(repeats: usize) -> Result<Vec<Measurement>, CliError> {
     (2..=13)
         .map(|half_decades| {
             let n = 10f64.powf(f64::from(half_decades) / 2.0).round() as usize;
-            pool(1)?.install(|| binary(&format!("binary_f1_{n}"), F1, n, false, repeats))
+            let one = pool(1)?;
+            let mut m = binary(&format!("binary_f1_{n}"), F1, n, false, &[&one], repeats)?;
+            m.pop().ok_or_else(|| CliError::new("no sweep measurement"))
         })
         .collect()
 }
@@ -184,24 +187,57 @@ fn unit(rng: &mut SplitMix64) -> f32 {
     (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32
 }
 
-/// The median of `repeats` timings of `call`, each run calling it `calls` times, in ns per
-/// call. One untimed run first: it pages in the buffers and lets the core reach its clock
-/// (without it the first case measured ~20% slow on an idle machine).
-fn median_ns_per_call(repeats: usize, calls: usize, mut call: impl FnMut()) -> f64 {
-    for _ in 0..calls {
-        call();
-    }
-    let mut runs: Vec<f64> = (0..repeats)
-        .map(|_| {
+/// For each pool, the median of `repeats` timings of `call` on it, each run calling it
+/// `calls` times, in ns per call. The pools take turns run by run, so that a change of
+/// the machine's load hits each alike and their ratio holds (on a shared machine, timing
+/// all one-thread runs and then all multi-thread runs made the ratio a lottery). One
+/// untimed run on each first: it pages in the buffers and lets the cores reach their
+/// clock (without it the first case measured ~20% slow on an idle machine).
+fn median_ns_per_call(
+    pools: &[&rayon::ThreadPool],
+    repeats: usize,
+    calls: usize,
+    mut call: impl FnMut() + Send,
+) -> Vec<f64> {
+    let mut time = |pool: &rayon::ThreadPool| {
+        pool.install(|| {
             let start = Instant::now();
             for _ in 0..calls {
                 call();
             }
             start.elapsed().as_secs_f64() * 1e9 / calls as f64
         })
-        .collect();
-    runs.sort_by(f64::total_cmp);
-    runs[runs.len() / 2]
+    };
+    for pool in pools {
+        time(pool);
+    }
+    let mut runs = vec![Vec::with_capacity(repeats); pools.len()];
+    for _ in 0..repeats {
+        for (pool, runs) in pools.iter().zip(&mut runs) {
+            runs.push(time(pool));
+        }
+    }
+    runs.into_iter()
+        .map(|mut runs| {
+            runs.sort_by(f64::total_cmp);
+            runs[runs.len() / 2]
+        })
+        .collect()
+}
+
+/// One measurement per pool, from `median_ns_per_call`'s figures for `n` samples a call.
+fn per_pool(name: &str, n: usize, pools: &[&rayon::ThreadPool], ns: &[f64]) -> Vec<Measurement> {
+    pools
+        .iter()
+        .zip(ns)
+        .map(|(pool, ns)| Measurement {
+            name: name.to_string(),
+            n,
+            ns_per_sample: ns / n as f64,
+            threads: pool.current_num_threads(),
+            floor_ratio: f64::NAN,
+        })
+        .collect()
 }
 
 fn as_input(values: &[f32], logits: bool) -> Input<'_> {
@@ -212,13 +248,15 @@ fn as_input(values: &[f32], logits: bool) -> Input<'_> {
     }
 }
 
-fn binary<M: Metric>(
+/// Binary loss plus gradient on `n` samples, timed on each pool.
+fn binary<M: Metric + Sync>(
     name: &str,
     metric: M,
     n: usize,
     logits: bool,
+    pools: &[&rayon::ThreadPool],
     repeats: usize,
-) -> Result<Measurement, CliError> {
+) -> Result<Vec<Measurement>, CliError> {
     let mut rng = SplitMix64::new(0x5EED_0005);
     let labels: Vec<u8> = (0..n).map(|_| u8::from(unit(&mut rng) < 0.3)).collect();
     let values: Vec<f32> = (0..n)
@@ -238,33 +276,22 @@ fn binary<M: Metric>(
     loss.loss_and_grad(&labels, input(&values), &mut grad)
         .map_err(|e| CliError::new(format!("bench case {name}: {e}")))?;
     let calls = (SAMPLES_PER_RUN / n).max(1);
-    let ns = median_ns_per_call(repeats, calls, || {
+    let ns = median_ns_per_call(pools, repeats, calls, || {
         let out = loss.loss_and_grad(black_box(&labels), input(black_box(&values)), &mut grad);
         black_box(out).ok();
     });
-    Ok(measured(name, n, ns / n as f64))
-}
-
-/// A case's figure, on the current pool, before its floor ratio is known.
-fn measured(name: &str, n: usize, ns_per_sample: f64) -> Measurement {
-    Measurement {
-        name: name.to_string(),
-        n,
-        ns_per_sample,
-        threads: rayon::current_num_threads(),
-        floor_ratio: f64::NAN,
-    }
+    Ok(per_pool(name, n, pools, &ns))
 }
 
 /// The memory floor at N samples: read `p` (f32) and the label (u8), write `g` (f32), with
 /// one multiply between, which a loss plus gradient cannot beat on one thread.
-fn memory_floor(n: usize, repeats: usize) -> Measurement {
+fn memory_floor(n: usize, pools: &[&rayon::ThreadPool], repeats: usize) -> Vec<Measurement> {
     let mut rng = SplitMix64::new(0x5EED_0016);
     let labels: Vec<u8> = (0..n).map(|_| u8::from(unit(&mut rng) < 0.3)).collect();
     let probs: Vec<f32> = (0..n).map(|_| unit(&mut rng)).collect();
     let mut grad = vec![0.0f32; n];
     let calls = (SAMPLES_PER_RUN / n).max(1);
-    let ns = median_ns_per_call(repeats, calls, || {
+    let ns = median_ns_per_call(pools, repeats, calls, || {
         let (labels, probs) = (black_box(&labels), black_box(&probs));
         for ((g, &p), &y) in grad.iter_mut().zip(probs).zip(labels) {
             *g = p * f32::from(y);
@@ -278,12 +305,16 @@ fn memory_floor(n: usize, repeats: usize) -> Measurement {
     } else {
         format!("memory_floor_{n}")
     };
-    measured(&name, n, ns / n as f64)
+    per_pool(&name, n, pools, &ns)
 }
 
 /// The reference code's example: the seed objective on `samples` 10-class 512×512
 /// softmax maps, NCHW, labels as `u16`.
-fn seed_multiclass(samples: usize, repeats: usize) -> Result<Measurement, CliError> {
+fn seed_multiclass(
+    samples: usize,
+    pools: &[&rayon::ThreadPool],
+    repeats: usize,
+) -> Result<Vec<Measurement>, CliError> {
     let name = format!("seed_multiclass_{samples}x{CLASSES}x512x512");
     let name = name.as_str();
     let mut rng = SplitMix64::new(0x5EED_0010);
@@ -307,7 +338,7 @@ fn seed_multiclass(samples: usize, repeats: usize) -> Result<Measurement, CliErr
         .map_err(|e| CliError::new(format!("bench case {name}: {e}")))?;
     let elements = probs.len();
     let calls = (SAMPLES_PER_RUN / elements).max(1);
-    let ns = median_ns_per_call(repeats, calls, || {
+    let ns = median_ns_per_call(pools, repeats, calls, || {
         let out = loss.loss_and_grad(
             &layout,
             black_box(&labels),
@@ -316,7 +347,7 @@ fn seed_multiclass(samples: usize, repeats: usize) -> Result<Measurement, CliErr
         );
         black_box(out).ok();
     });
-    Ok(measured(name, elements, ns / elements as f64))
+    Ok(per_pool(name, elements, pools, &ns))
 }
 
 fn table(cases: &[Measurement]) -> String {
