@@ -30,7 +30,40 @@ fn json_lists_the_standard_cases_with_their_sizes() {
         let ns = c["ns_per_sample"].as_f64().expect("a number");
         assert!(ns.is_finite() && ns > 0.0, "{name}: {ns}");
         let keys: Vec<&str> = c.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys.len(), 3, "exactly name, n, ns_per_sample: {keys:?}");
+        assert_eq!(
+            keys,
+            ["name", "n", "ns_per_sample", "threads", "floor_ratio"],
+            "{name}"
+        );
+        assert_eq!(c["threads"].as_u64(), Some(1), "{name}");
+    }
+    // The large cases on one thread and on every core, and the floors they are set against.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+    for (name, n) in [
+        ("binary_f1_1e7", 10_000_000u64),
+        ("seed_multiclass_8x10x512x512", 8 * 10 * 512 * 512),
+    ] {
+        let runs: Vec<_> = cases.iter().filter(|c| c["name"] == name).collect();
+        let threads: Vec<_> = runs.iter().map(|c| c["threads"].as_u64()).collect();
+        assert_eq!(threads, [Some(1), Some(cores)], "{name}");
+        assert!(runs.iter().all(|c| c["n"].as_u64() == Some(n)), "{name}");
+    }
+    for (name, n) in [
+        ("memory_floor_1e6", 1_000_000u64),
+        ("memory_floor_1e7", 10_000_000),
+    ] {
+        let c = find(name);
+        assert_eq!(
+            (c["n"].as_u64(), c["floor_ratio"].as_f64()),
+            (Some(n), Some(1.0))
+        );
+    }
+    for c in cases {
+        let ratio = c["floor_ratio"]
+            .as_f64()
+            .expect("every case has a floor ratio");
+        let ns = c["ns_per_sample"].as_f64().unwrap();
+        assert!(ratio.is_finite() && ratio > 0.0 && ns > 0.0, "{c}");
     }
 }
 

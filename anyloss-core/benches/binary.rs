@@ -1,7 +1,8 @@
 //! Binary loss plus gradient, one thread: `cargo bench -p anyloss-core --bench binary`.
 //!
-//! The cases are the ones of `anyloss bench` (issue 5): F1 on probabilities at N = 10^6 and
-//! N = 64, plus MCC and logits at N = 10^6, and a sweep over N for the log-log plot.
+//! The cases are the ones of `anyloss bench`: F1 on probabilities at N = 10^6 and N = 64,
+//! plus MCC and logits at N = 10^6, and a sweep over N for the log-log plot; with
+//! `--features parallel`, F1 at N = 10^7 on one thread and on every core.
 
 #![allow(missing_docs)] // criterion_group! generates undocumented functions
 
@@ -78,5 +79,39 @@ fn sweep(c: &mut Criterion) {
     g.finish();
 }
 
+/// F1 at N = 10^7 on a pool of one thread and on one of every core.
+#[cfg(feature = "parallel")]
+fn threads(c: &mut Criterion) {
+    let n = 10_000_000;
+    let (labels, probs, _) = data(n);
+    let loss = BinaryLoss::new(F1);
+    let mut grad = vec![0.0f32; n];
+    let mut g = c.benchmark_group("binary_f1_1e7");
+    g.throughput(Throughput::Elements(n as u64));
+    g.sample_size(20);
+    for threads in [1, 0] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool");
+        let name = format!("threads_{}", pool.current_num_threads());
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    loss.loss_and_grad(
+                        black_box(&labels),
+                        Input::Probs(black_box(&probs)),
+                        &mut grad,
+                    )
+                })
+            })
+        });
+    }
+    g.finish();
+}
+
+#[cfg(feature = "parallel")]
+criterion_group!(benches, standard, sweep, threads);
+#[cfg(not(feature = "parallel"))]
 criterion_group!(benches, standard, sweep);
 criterion_main!(benches);

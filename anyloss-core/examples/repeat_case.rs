@@ -18,23 +18,32 @@ use anyloss_core::multiclass::{softmax, Layout, MulticlassLoss};
 use anyloss_core::train::SplitMix64;
 use anyloss_core::{BinaryLoss, Input};
 
-const CASES: &str = "binary_f1_1e6, binary_f1_64, seed_multiclass_1x10x512x512, \
-                     seed_multiclass_weighted_1x10x512x512";
+const CASES: &str = "binary_f1_1e6, binary_f1_64, binary_f1_logits_1e6, \
+                     seed_multiclass_1x10x512x512, seed_multiclass_weighted_1x10x512x512";
 
 fn unit(rng: &mut SplitMix64) -> f32 {
     (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32
 }
 
-fn binary(n: usize, calls: usize) -> Result<(), anyloss_core::Error> {
+/// Binary F1 on `n` probabilities, or on logits spread over [-8, 8] (as `anyloss bench`).
+fn binary(n: usize, logits: bool, calls: usize) -> Result<(), anyloss_core::Error> {
     let mut rng = SplitMix64::new(5);
     let labels: Vec<u8> = (0..n).map(|_| u8::from(unit(&mut rng) < 0.3)).collect();
-    let probs: Vec<f32> = (0..n).map(|_| unit(&mut rng)).collect();
+    let values: Vec<f32> = (0..n)
+        .map(|_| unit(&mut rng))
+        .map(|u| if logits { 16.0 * u - 8.0 } else { u })
+        .collect();
     let mut grad = vec![0.0f32; n];
     let loss = BinaryLoss::new(F1);
     // Small cases repeat so that the per-call count stands out from start-up.
     let repeat = (1_000_000 / n).max(1);
     for _ in 0..calls * repeat {
-        black_box(loss.loss_and_grad(black_box(&labels), Input::Probs(&probs), &mut grad)?);
+        let input = if logits {
+            Input::Logits(&values)
+        } else {
+            Input::Probs(&values)
+        };
+        black_box(loss.loss_and_grad(black_box(&labels), input, &mut grad)?);
     }
     Ok(())
 }
@@ -76,8 +85,9 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let result = match case.as_str() {
-        "binary_f1_1e6" => binary(1_000_000, calls),
-        "binary_f1_64" => binary(64, calls),
+        "binary_f1_1e6" => binary(1_000_000, false, calls),
+        "binary_f1_64" => binary(64, false, calls),
+        "binary_f1_logits_1e6" => binary(1_000_000, true, calls),
         "seed_multiclass_1x10x512x512" => seed_multiclass(calls, false),
         "seed_multiclass_weighted_1x10x512x512" => seed_multiclass(calls, true),
         other => {

@@ -284,7 +284,8 @@ impl<S: Samples, V: SampleWeights> AtWidth for Pass2<'_, S, V> {
 /// vectorizes. (A label above 1 would only pick a wrong coefficient, never panic.)
 ///
 /// On SIMD targets the loop runs in a function of its own, compiled for AVX2 when `W` asks
-/// for it (see `dispatch.rs`).
+/// for it (see `dispatch.rs`); with the `parallel` feature, long calls split it across
+/// threads (see `parallel.rs`).
 #[inline(always)]
 fn scale_by_label<const W: usize>(
     k: &Coefficients,
@@ -297,12 +298,22 @@ fn scale_by_label<const W: usize>(
             found: grad.len(),
         });
     }
+    #[cfg(feature = "parallel")]
+    if crate::parallel::splits(labels.len()) {
+        crate::parallel::zip_chunks(grad, labels, |grad, labels| scale_at::<W>(k, labels, grad));
+        return Ok(());
+    }
+    scale_at::<W>(k, labels, grad);
+    Ok(())
+}
+
+#[inline(always)]
+fn scale_at<const W: usize>(k: &Coefficients, labels: &[u8], grad: &mut [f32]) {
     if W == 1 {
         scale_one_lane(k, labels, grad);
     } else {
         scale_outlined::<W>(k, labels, grad);
     }
-    Ok(())
 }
 
 /// Left to LLVM's inlining: optimized on its own first, the loop stays small (120 bytes

@@ -55,6 +55,13 @@
 //!   calling a `#[target_feature]` function after checking the CPU, is in the `pulp`
 //!   crate; this crate stays `#![forbid(unsafe_code)]`. Lane counts sum in a different
 //!   order, so results differ in the last bits between the two copies.
+//! - `parallel` (host builds; needs `std`, brings in `rayon`): calls of 2^15 samples
+//!   (elements) or more run both passes across the threads of rayon's current pool (the
+//!   binary loss and the segmentation path of [`MulticlassLoss`]). Results are the same bit
+//!   for bit whatever the thread count, and the same as without the feature: the blocks
+//!   and the order of the running sums are the one-thread path's. Run a call inside
+//!   `rayon::ThreadPool::install` to choose its threads. Multi-class labels must be `Sync`
+//!   (every integer type is).
 //!
 //! ## Math backends
 //! `libm` (default) or `micromath` (feature), chosen in one place, [`math`]. Measured on the
@@ -90,7 +97,10 @@ pub mod metrics;
 pub mod model;
 pub mod multiclass;
 pub mod multilabel;
+#[cfg(feature = "parallel")]
+mod parallel;
 mod pass1;
+mod pass1_threads;
 mod sample_weights;
 mod samples;
 pub mod train;

@@ -5,7 +5,8 @@ use crate::error::Error;
 use crate::kernel::SIGN;
 
 /// The weights of one call, or of one block of it.
-pub trait SampleWeights: Copy {
+// `Send + Sync`: the `parallel` feature hands the weights of a call to other threads.
+pub trait SampleWeights: Copy + Send + Sync {
     /// Number of weights, or `None` when there are none to count (every weight is 1).
     fn len(&self) -> Option<usize>;
     /// The weights of samples `start .. start + len`.

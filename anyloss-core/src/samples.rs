@@ -5,7 +5,7 @@ use crate::confusion::Confusion;
 use crate::dispatch::{widest, AtWidth};
 use crate::error::Error;
 use crate::kernel::{Kernel, LogitKernel, ProbKernel};
-use crate::pass1;
+use crate::pass1_threads;
 use crate::sample_weights::{SampleWeights, Unweighted};
 use crate::Amplifier;
 
@@ -153,7 +153,7 @@ pub(crate) mod sealed {
             labels: &[u8],
             weights: V,
         ) -> Result<Confusion, Error> {
-            pass1::entries::<T::Kernel, V, W>(amp, labels, self.values(), weights)
+            pass1_threads::entries::<T::Kernel, V, W>(amp, labels, self.values(), weights)
         }
         #[inline(always)]
         fn entries_into<V: SampleWeights, const W: usize>(
@@ -163,7 +163,13 @@ pub(crate) mod sealed {
             weights: V,
             cache: &mut [f32],
         ) -> Result<Confusion, Error> {
-            pass1::entries_into::<T::Kernel, V, W>(amp, labels, self.values(), weights, cache)
+            pass1_threads::entries_into::<T::Kernel, V, W>(
+                amp,
+                labels,
+                self.values(),
+                weights,
+                cache,
+            )
         }
     }
 

@@ -179,7 +179,7 @@ impl<O: Objective> MulticlassLoss<O> {
     }
 
     /// Pass 1 alone: the per-class entries of a batch or chunk.
-    pub fn confusion<const C: usize, Y: Copy + Into<u32>>(
+    pub fn confusion<const C: usize, Y: Copy + Into<u32> + Sync>(
         &self,
         layout: &Layout<C>,
         labels: &[Y],
@@ -189,7 +189,7 @@ impl<O: Objective> MulticlassLoss<O> {
     }
 
     /// [`MulticlassLoss::confusion`] with one weight per label (see the type's docs).
-    pub fn confusion_weighted<const C: usize, Y: Copy + Into<u32>>(
+    pub fn confusion_weighted<const C: usize, Y: Copy + Into<u32> + Sync>(
         &self,
         layout: &Layout<C>,
         labels: &[Y],
@@ -236,7 +236,7 @@ impl<O: Objective> MulticlassLoss<O> {
     }
 
     /// The loss alone.
-    pub fn loss<const C: usize, Y: Copy + Into<u32>>(
+    pub fn loss<const C: usize, Y: Copy + Into<u32> + Sync>(
         &self,
         layout: &Layout<C>,
         labels: &[Y],
@@ -246,7 +246,7 @@ impl<O: Objective> MulticlassLoss<O> {
     }
 
     /// [`MulticlassLoss::loss`] with one weight per label.
-    pub fn loss_weighted<const C: usize, Y: Copy + Into<u32>>(
+    pub fn loss_weighted<const C: usize, Y: Copy + Into<u32> + Sync>(
         &self,
         layout: &Layout<C>,
         labels: &[Y],
@@ -258,7 +258,7 @@ impl<O: Objective> MulticlassLoss<O> {
 
     /// Loss and `∂loss/∂input` (probabilities or logits), written into `grad` in the layout of
     /// the input, in two passes. On `Err`, `grad` holds unspecified values.
-    pub fn loss_and_grad<const C: usize, Y: Copy + Into<u32>>(
+    pub fn loss_and_grad<const C: usize, Y: Copy + Into<u32> + Sync>(
         &self,
         layout: &Layout<C>,
         labels: &[Y],
@@ -269,7 +269,7 @@ impl<O: Objective> MulticlassLoss<O> {
     }
 
     /// [`MulticlassLoss::loss_and_grad`] with one weight per label (see the type's docs).
-    pub fn loss_and_grad_weighted<const C: usize, Y: Copy + Into<u32>>(
+    pub fn loss_and_grad_weighted<const C: usize, Y: Copy + Into<u32> + Sync>(
         &self,
         layout: &Layout<C>,
         labels: &[Y],
@@ -283,7 +283,7 @@ impl<O: Objective> MulticlassLoss<O> {
     /// Pass 2 for streaming: the exact gradient of the full-data loss `out` (evaluated at the
     /// summed entries of all chunks) with respect to this chunk's inputs. Recomputes this
     /// chunk's pass 1 to fill the cache, so each element costs its `exp`s twice.
-    pub fn gradient<const C: usize, Y: Copy + Into<u32>>(
+    pub fn gradient<const C: usize, Y: Copy + Into<u32> + Sync>(
         &self,
         out: &MulticlassOutput<C>,
         layout: &Layout<C>,
@@ -296,7 +296,7 @@ impl<O: Objective> MulticlassLoss<O> {
 
     /// [`MulticlassLoss::gradient`] with this chunk's weights, one per label, for a loss
     /// `out` evaluated at the weighted entries of all chunks.
-    pub fn gradient_weighted<const C: usize, Y: Copy + Into<u32>>(
+    pub fn gradient_weighted<const C: usize, Y: Copy + Into<u32> + Sync>(
         &self,
         out: &MulticlassOutput<C>,
         layout: &Layout<C>,
@@ -308,7 +308,7 @@ impl<O: Objective> MulticlassLoss<O> {
         self.chunk_gradient(out, layout, labels, input, Weights(weights), grad)
     }
 
-    fn two_pass<const C: usize, Y: Copy + Into<u32>>(
+    fn two_pass<const C: usize, Y: Copy + Into<u32> + Sync>(
         &self,
         layout: &Layout<C>,
         labels: &[Y],
@@ -322,7 +322,7 @@ impl<O: Objective> MulticlassLoss<O> {
         Ok(out)
     }
 
-    fn chunk_gradient<const C: usize, Y: Copy + Into<u32>>(
+    fn chunk_gradient<const C: usize, Y: Copy + Into<u32> + Sync>(
         &self,
         out: &MulticlassOutput<C>,
         layout: &Layout<C>,
@@ -347,7 +347,7 @@ impl<O: Objective> MulticlassLoss<O> {
 
     /// Pass 1: checks the shapes, labels, weights and inputs, sums the entries and support of
     /// every class, and caches `w·dA/dp` of each element when `cache` is given.
-    fn accumulate<const C: usize, Y: Copy + Into<u32>>(
+    fn accumulate<const C: usize, Y: Copy + Into<u32> + Sync>(
         &self,
         layout: &Layout<C>,
         labels: &[Y],
@@ -375,7 +375,7 @@ impl<O: Objective> MulticlassLoss<O> {
         Ok(confusion.finish(support))
     }
 
-    fn scale<const C: usize, Y: Copy + Into<u32>>(
+    fn scale<const C: usize, Y: Copy + Into<u32> + Sync>(
         &self,
         layout: &Layout<C>,
         labels: &[Y],

@@ -13,12 +13,15 @@ use crate::lanes::{block_len, reduce, LaneSums, LANES, WIDE};
 use crate::metric::Coefficients;
 use crate::sample_weights::SampleWeights;
 
+#[cfg(feature = "parallel")]
+extern crate std;
+
 const SHAPE: Error = Error::InvalidParameter(Parameter::Shape);
 
 /// Pass 1: entries of every class, and `w·dA/dp` of each element into `cache` when given,
 /// at the widest lane count this CPU runs (see `dispatch.rs`). `weights` (one per
 /// position) were checked with the labels.
-pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>, S: SampleWeights>(
+pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32> + Sync, S: SampleWeights>(
     amp: &Amplifier,
     layout: &Layout<C>,
     labels: &Labels<'_, Y>,
@@ -33,7 +36,7 @@ pub(crate) fn accumulate<const C: usize, Y: Copy + Into<u32>, S: SampleWeights>(
     }
 }
 
-fn accumulate_at<const C: usize, Y: Copy + Into<u32>, S: SampleWeights, const W: usize>(
+fn accumulate_at<const C: usize, Y: Copy + Into<u32> + Sync, S: SampleWeights, const W: usize>(
     amp: &Amplifier,
     layout: &Layout<C>,
     labels: &Labels<'_, Y>,
@@ -42,6 +45,14 @@ fn accumulate_at<const C: usize, Y: Copy + Into<u32>, S: SampleWeights, const W:
     mut cache: Option<&mut [f32]>,
 ) -> Result<ClassTotals<C>, Error> {
     const { assert!(W <= WIDE) };
+    #[cfg(feature = "parallel")]
+    if crate::parallel::splits(layout.positions().saturating_mul(C)) {
+        let cache = cache.as_deref_mut();
+        let threaded = across_threads::<C, Y, S, W>(amp, layout, labels, probs, weights, cache);
+        if let Some(result) = threaded {
+            return result;
+        }
+    }
     let mut totals = ClassTotals::<C>::new();
     let mut scratch = [0.0f32; block_len(WIDE)];
     let len = block_len(W);
@@ -61,29 +72,108 @@ fn accumulate_at<const C: usize, Y: Copy + Into<u32>, S: SampleWeights, const W:
                     None => scratch.get_mut(..xs.len()),
                 }
                 .ok_or(SHAPE)?;
-                let (lanes, complete, clean) =
-                    block_outlined::<Y, S, W>(amp, c as u32, labels.ignore, ys, xs, ws, out);
-                if !complete {
-                    return Err(SHAPE);
-                }
-                if !clean {
-                    if let Some(e) = first_error(xs, offset) {
-                        return Err(e);
-                    }
-                }
-                totals.add(
-                    c,
-                    &Confusion::new(
-                        reduce(&lanes.tp),
-                        reduce(&lanes.fn_),
-                        reduce(&lanes.fp),
-                        reduce(&lanes.tn),
-                    ),
-                );
+                let entries = block_entries::<Y, S, W>(
+                    amp,
+                    c as u32,
+                    labels.ignore,
+                    ys,
+                    xs,
+                    ws,
+                    out,
+                    offset,
+                )?;
+                totals.add(c, &entries);
             }
         }
     }
     Ok(totals)
+}
+
+/// [`accumulate_at`] across threads, one (sample, class) row per task: the same blocks,
+/// added into the same totals in the same order, so the same results bit for bit (see
+/// `parallel.rs`). `None` where the rows of `cache` overlap, which the sequential path
+/// reports.
+#[cfg(feature = "parallel")]
+fn across_threads<const C: usize, Y: Copy + Into<u32> + Sync, S: SampleWeights, const W: usize>(
+    amp: &Amplifier,
+    layout: &Layout<C>,
+    labels: &Labels<'_, Y>,
+    probs: &[f32],
+    weights: S,
+    cache: Option<&mut [f32]>,
+) -> Option<Result<ClassTotals<C>, Error>> {
+    let (pixels, len) = (layout.pixels(), block_len(W));
+    let starts = row_starts(layout);
+    let rows = crate::parallel::split_optional_rows(cache, &starts, pixels)?;
+    let row_entries = crate::parallel::map_rows(rows, |r, mut row| {
+        let (sample, c) = (r / C, r % C);
+        let ys = labels.of_sample(layout, sample).ok_or(SHAPE)?;
+        let ws = weights.block(sample * pixels, pixels);
+        let start = starts.get(r).copied().ok_or(SHAPE)?;
+        let xs = probs.get(start..start + pixels).ok_or(SHAPE)?;
+        let mut scratch = [0.0f32; block_len(WIDE)];
+        let blocks = ys.chunks(len).zip(xs.chunks(len)).enumerate();
+        blocks
+            .map(|(b, (ys, xs))| {
+                let out = match row.as_deref_mut() {
+                    Some(row) => row.get_mut(b * len..b * len + xs.len()),
+                    None => scratch.get_mut(..xs.len()),
+                }
+                .ok_or(SHAPE)?;
+                let (ws, offset) = (ws.block(b * len, ys.len()), start + b * len);
+                block_entries::<Y, S, W>(amp, c as u32, labels.ignore, ys, xs, ws, out, offset)
+            })
+            .collect::<Result<std::vec::Vec<_>, Error>>()
+    });
+    let mut totals = ClassTotals::<C>::new();
+    for (r, entries) in row_entries.into_iter().enumerate() {
+        match entries {
+            Ok(entries) => entries.iter().for_each(|e| totals.add(r % C, e)),
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    Some(Ok(totals))
+}
+
+/// Where each (sample, class) row starts, row `sample·C + class`.
+#[cfg(feature = "parallel")]
+fn row_starts<const C: usize>(layout: &Layout<C>) -> std::vec::Vec<usize> {
+    let class_stride = layout.strides().class;
+    let rows = layout.samples() * C;
+    (0..rows)
+        .map(|r| layout.base(r / C, 0) + (r % C) * class_stride)
+        .collect()
+}
+
+/// The entries of one block of a (sample, class) row, with `w·dA/dp` into `out`; `offset`
+/// is the block's first index in the buffer.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn block_entries<Y: Copy + Into<u32>, S: SampleWeights, const W: usize>(
+    amp: &Amplifier,
+    class: u32,
+    ignore: u32,
+    ys: &[Y],
+    xs: &[f32],
+    ws: S,
+    out: &mut [f32],
+    offset: usize,
+) -> Result<Confusion, Error> {
+    let (lanes, complete, clean) = block_outlined::<Y, S, W>(amp, class, ignore, ys, xs, ws, out);
+    if !complete {
+        return Err(SHAPE);
+    }
+    if !clean {
+        if let Some(e) = first_error(xs, offset) {
+            return Err(e);
+        }
+    }
+    Ok(Confusion::new(
+        reduce(&lanes.tp),
+        reduce(&lanes.fn_),
+        reduce(&lanes.fp),
+        reduce(&lanes.tn),
+    ))
 }
 
 /// [`block`] in a function of its own, compiled for AVX2 when `W` asks for it (see
@@ -176,7 +266,7 @@ pub(crate) fn first_error(xs: &[f32], offset: usize) -> Option<Error> {
 }
 
 /// Pass 2: `grad *= ∂loss/∂a` of each element's class and label.
-pub(crate) fn scale<const C: usize, Y: Copy + Into<u32>>(
+pub(crate) fn scale<const C: usize, Y: Copy + Into<u32> + Sync>(
     layout: &Layout<C>,
     labels: &Labels<'_, Y>,
     coefficients: &[Coefficients; C],
@@ -185,6 +275,27 @@ pub(crate) fn scale<const C: usize, Y: Copy + Into<u32>>(
     let pixels = layout.pixels();
     let class_stride = layout.strides().class;
     let wide = wide();
+    #[cfg(feature = "parallel")]
+    if crate::parallel::splits(layout.positions().saturating_mul(C)) {
+        let starts = row_starts(layout);
+        if let Some(rows) = crate::parallel::split_rows(grad, &starts, pixels) {
+            let rows = rows.into_iter().map(Some).collect();
+            let done = crate::parallel::map_rows(rows, |r, row| {
+                let (sample, c) = (r / C, r % C);
+                let ys = labels.of_sample(layout, sample).ok_or(SHAPE)?;
+                let (Some(gs), Some(k)) = (row, coefficients.get(c)) else {
+                    return Err(SHAPE);
+                };
+                if wide {
+                    scale_row::<Y, WIDE>(ys, gs, c as u32, labels.ignore, k);
+                } else {
+                    scale_row::<Y, LANES>(ys, gs, c as u32, labels.ignore, k);
+                }
+                Ok(())
+            });
+            return crate::parallel::first_error(&done);
+        }
+    }
     for sample in 0..layout.samples() {
         let ys = labels.of_sample(layout, sample).ok_or(SHAPE)?;
         for (c, k) in coefficients.iter().enumerate() {
