@@ -46,7 +46,6 @@ use self::progress::Progress;
 use self::recipe::{OptimizerKind, Recipe};
 use self::report::LossResult;
 
-
 /// Arguments of `anyloss train`.
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
