@@ -22,6 +22,8 @@ mod dataset;
 mod exit;
 #[cfg(feature = "finetune")]
 mod finetune;
+// Shared with the M4F firmware, which also times epochs with its `LapTimer`.
+#[allow(dead_code)]
 #[path = "../../firmware/src/icount.rs"]
 mod icount;
 #[path = "../../firmware/src/stack.rs"]
