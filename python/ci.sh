@@ -23,7 +23,14 @@ py="$venv/bin/python"
 
 part "pip install torch numpy pytest (PyPI's Linux torch wheel pulls its CUDA libraries, ~5.7 GB)"
 start=$SECONDS
-"$py" -m pip install -q torch numpy pytest
+# Up to three attempts: a dropped connection mid-wheel fails pip after its own resume
+# retries, and a new attempt takes the wheels already downloaded from pip's cache.
+for attempt in 1 2 3; do
+  if "$py" -m pip install -q torch numpy pytest; then break; fi
+  [ "$attempt" -lt 3 ] || exit 1
+  echo "pip install failed (attempt $attempt of 3); retrying in 15 s"
+  sleep 15
+done
 echo "torch, numpy, pytest installed in $((SECONDS - start)) s"
 
 part "format and lints of the extension crate"
