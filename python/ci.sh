@@ -25,8 +25,11 @@ part "pip install torch numpy pytest (PyPI's Linux torch wheel pulls its CUDA li
 start=$SECONDS
 # Up to three attempts: a dropped connection mid-wheel fails pip after its own resume
 # retries, and a new attempt takes the wheels already downloaded from pip's cache.
+# pip resumes a broken wheel 5 times by default; more where this pip has the option.
+resume=()
+if "$py" -m pip install --help | grep -q -- --resume-retries; then resume=(--resume-retries 20); fi
 for attempt in 1 2 3; do
-  if "$py" -m pip install -q torch numpy pytest; then break; fi
+  if "$py" -m pip install -q "${resume[@]}" torch numpy pytest; then break; fi
   [ "$attempt" -lt 3 ] || exit 1
   echo "pip install failed (attempt $attempt of 3); retrying in 15 s"
   sleep 15
