@@ -76,6 +76,17 @@ impl Amplifier {
         self.threshold
     }
 
+    /// Whether the argument `x = L(p-t)` of the amplifier's exp stays within
+    /// `±math::NORMAL_EXP_MAX_ABS` for every `p` in `[0, 1]` (`L·max(t, 1-t) <= 87`: at
+    /// `t = 1/2`, any `L` up to 174), so that the exp may take its shorter form. The
+    /// bounds are computed with the same f32 operations as the arguments, whose rounding
+    /// is monotone, so they hold for the rounded arguments too.
+    pub(crate) fn exp_stays_normal(&self) -> bool {
+        let lowest = self.l * (0.0 - self.threshold);
+        let highest = self.l * (1.0 - self.threshold);
+        -lowest <= math::NORMAL_EXP_MAX_ABS && highest <= math::NORMAL_EXP_MAX_ABS
+    }
+
     /// `A(p)`, `1-A(p)` and `A'(p)` from one `exp`. Branch-free, so loops over it vectorize.
     #[inline(always)]
     pub fn amplify(&self, p: f32) -> Amplified {

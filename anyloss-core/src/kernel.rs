@@ -26,16 +26,22 @@ pub(crate) trait Kernel {
     /// The amplified value of `x`, in one piece.
     #[inline(always)]
     fn eval(amp: &Amplifier, x: f32) -> Amplified {
-        let (refined, extra) = Self::refine(amp, x, Self::prepare(amp, x));
-        Self::finish(amp, x, Self::settle(refined), extra)
+        let (refined, extra) = Self::refine(amp, x, Self::prepare::<false>(amp, x));
+        Self::finish(amp, x, Self::settle::<false>(refined), extra)
     }
     /// The first stage of [`Kernel::eval`], an `exp` chain, kept apart so that a loop
-    /// over it has no other dependency and overlaps consecutive samples.
-    fn prepare(amp: &Amplifier, x: f32) -> f32;
+    /// over it has no other dependency and overlaps consecutive samples. `SHORT`: the
+    /// exps take their shorter forms, which only callers that checked
+    /// [`Kernel::short_exps_exact`] ask for.
+    fn prepare<const SHORT: bool>(amp: &Amplifier, x: f32) -> f32;
     /// The second stage, from `x` and `prepare(amp, x)`; nothing for probabilities.
     fn refine(amp: &Amplifier, x: f32, prepared: f32) -> (f32, Self::Extra);
     /// The third stage, from what `refine` returned; nothing for probabilities.
-    fn settle(refined: f32) -> f32;
+    /// `SHORT` as for [`Kernel::prepare`].
+    fn settle<const SHORT: bool>(refined: f32) -> f32;
+    /// Whether, with `amp`, the stages give the same bits with `SHORT` as without, for
+    /// every input.
+    fn short_exps_exact(amp: &Amplifier) -> bool;
     /// The rest of [`Kernel::eval`], from `x`, `settle`'s word and `refine`'s extra.
     fn finish(amp: &Amplifier, x: f32, settled: f32, extra: Self::Extra) -> Amplified;
 }
@@ -60,16 +66,19 @@ impl Kernel for ProbKernel {
     const BOUNDED: bool = true;
     /// `exp(-|L(p-t)|)`.
     #[inline(always)]
-    fn prepare(amp: &Amplifier, p: f32) -> f32 {
-        crate::math::exp_neg_abs(amp.l() * (p - amp.threshold()))
+    fn prepare<const SHORT: bool>(amp: &Amplifier, p: f32) -> f32 {
+        amplifier_exp::<SHORT>(amp.l() * (p - amp.threshold()))
     }
     #[inline(always)]
     fn refine(_: &Amplifier, _: f32, e: f32) -> (f32, ()) {
         (e, ())
     }
     #[inline(always)]
-    fn settle(e: f32) -> f32 {
+    fn settle<const SHORT: bool>(e: f32) -> f32 {
         e
+    }
+    fn short_exps_exact(amp: &Amplifier) -> bool {
+        amp.exp_stays_normal()
     }
     #[inline(always)]
     fn finish(amp: &Amplifier, p: f32, e: f32, (): ()) -> Amplified {
@@ -107,10 +116,15 @@ impl Kernel for LogitKernel {
         out.slope *= small * big;
         out
     }
-    /// The sigmoid's `exp(-|z|)`.
+    /// The sigmoid's `exp(-|z|)`; with `SHORT`, floored at `e^-87` (see
+    /// [`saturated_logits_are_flat`]).
     #[inline(always)]
-    fn prepare(_: &Amplifier, z: f32) -> f32 {
-        crate::math::exp_neg_abs(z)
+    fn prepare<const SHORT: bool>(_: &Amplifier, z: f32) -> f32 {
+        if SHORT {
+            crate::math::exp_neg_abs_floored(z)
+        } else {
+            crate::math::exp_neg_abs(z)
+        }
     }
     /// `p = sigmoid(z)` and its slope from the sigmoid's exp, as in [`crate::sigmoid`];
     /// returns the amplifier's argument `x = L(p-t)` and that slope.
@@ -129,9 +143,12 @@ impl Kernel for LogitKernel {
     /// longer than the out-of-order scheduler could overlap across samples (llvm-mca,
     /// icelake-server: 74 cycles per 8 samples against 30 issued).
     #[inline(always)]
-    fn settle(x: f32) -> f32 {
-        let e = crate::math::exp_neg_abs(x);
+    fn settle<const SHORT: bool>(x: f32) -> f32 {
+        let e = amplifier_exp::<SHORT>(x);
         f32::from_bits(e.to_bits() | (x.to_bits() & SIGN))
+    }
+    fn short_exps_exact(amp: &Amplifier) -> bool {
+        amp.exp_stays_normal() && saturated_logits_are_flat(amp)
     }
     /// `A(p)`, `1-A(p)` and `L·A(1-A)` as in [`Amplifier::amplify`], times the sigmoid's
     /// slope.
@@ -142,6 +159,71 @@ impl Kernel for LogitKernel {
         out.slope *= sigmoid_slope;
         out
     }
+}
+
+/// The staged form of [`Kernel::eval`] over a block on SIMD cores: `prepare` of every
+/// input into `out`, then, for kernels that refine, `refine` (its extras into `extras`)
+/// and `settle`, each stage a loop of its own (see [`LogitKernel::settle`]). Whether the
+/// exps take their shorter forms is decided here, once per block.
+#[inline(always)]
+pub(crate) fn stages<K: Kernel>(
+    amp: &Amplifier,
+    xs: &[f32],
+    out: &mut [f32],
+    extras: &mut [K::Extra],
+) {
+    if K::short_exps_exact(amp) {
+        stages_with::<K, true>(amp, xs, out, extras);
+    } else {
+        stages_with::<K, false>(amp, xs, out, extras);
+    }
+}
+
+#[inline(always)]
+fn stages_with<K: Kernel, const SHORT: bool>(
+    amp: &Amplifier,
+    xs: &[f32],
+    out: &mut [f32],
+    extras: &mut [K::Extra],
+) {
+    for (o, &x) in out.iter_mut().zip(xs) {
+        *o = K::prepare::<SHORT>(amp, x);
+    }
+    if K::REFINES {
+        for ((o, extra), &x) in out.iter_mut().zip(extras.iter_mut()).zip(xs) {
+            (*o, *extra) = K::refine(amp, x, *o);
+        }
+        for o in out.iter_mut() {
+            *o = K::settle::<SHORT>(*o);
+        }
+    }
+}
+
+/// The amplifier's `exp(-|x|)`. With `SHORT`, which callers pass only when
+/// [`Amplifier::exp_stays_normal`] bounds every argument, the shorter form
+/// [`crate::math::exp_neg_abs_normal`], the same bits for those arguments.
+#[inline(always)]
+fn amplifier_exp<const SHORT: bool>(x: f32) -> f32 {
+    if SHORT {
+        crate::math::exp_neg_abs_normal(x)
+    } else {
+        crate::math::exp_neg_abs(x)
+    }
+}
+
+/// Whether the logit kernel gives the same bits for every sigmoid `e = exp(-|z|)` below
+/// `2^-125`, so that its `SHORT` form may floor `e` at `e^-87` (`|z| > 87`). For such `e`,
+/// `1 + e` rounds to 1: `p` is 1 for `z >= 0`, and `e` itself, below half an ulp of `t`
+/// once `t >= 2^-100` (checked as `2^-125 - t == -t`), so `p - t` rounds to `-t` as for
+/// `p = 0`. `A` and `1 - A` are then those of `p = 0` or `1`, and the slope is that
+/// amplifier slope times `e`: below `2^-25 · 2^-125 = 2^-150`, half the smallest
+/// subnormal, so `+0` for every such `e`, when the amplifier's slopes at 0 and 1 are
+/// below `2^-25` (at `L = 73`, `t = 1/2`: 1e-14).
+fn saturated_logits_are_flat(amp: &Amplifier) -> bool {
+    let tiny = f32::from_bits(2 << 23);
+    let flat = f32::from_bits((127 - 25) << 23);
+    let t = amp.threshold();
+    tiny - t == -t && amp.amplify(0.0).slope < flat && amp.amplify(1.0).slope < flat
 }
 
 /// The bits of 1.0f32.
@@ -263,17 +345,38 @@ mod tests {
             .chain(sweep.map(|z| -z))
     }
 
+    /// One sample through [`stages`], as the SIMD loops run it (the amplifier's exp in its
+    /// shorter form where the amplifier allows it).
     fn staged<K: Kernel>(amp: &Amplifier, x: f32) -> Amplified {
-        let (refined, extra) = K::refine(amp, x, K::prepare(amp, x));
-        K::finish(amp, x, K::settle(refined), extra)
+        let (mut out, mut extra) = ([0.0f32], [K::Extra::default()]);
+        stages::<K>(amp, &[x], &mut out, &mut extra);
+        K::finish(amp, x, out[0], extra[0])
     }
 
-    /// The SIMD loops run the three stages, one-lane cores `eval`: the same results.
+    /// The SIMD loops run the three stages, one-lane cores `eval`: the same results, with
+    /// the amplifier's exp in either form (`L = 174`, `t = 1/2` is the edge of the
+    /// shorter one: arguments down to -87; `L = 1e4` takes the general one).
     #[test]
     fn staged_kernels_equal_eval_bit_for_bit() {
-        for (l, t) in [(73.0f32, 0.5f32), (0.5, 0.5), (1e4, 0.3), (73.0, 0.7)] {
+        let cases = [
+            (73.0f32, 0.5f32),
+            (0.5, 0.5),
+            (1e4, 0.3),
+            (73.0, 0.7),
+            (174.0, 0.5),
+            (120.0, 0.275),
+        ];
+        for (l, t) in cases {
             let amp = Amplifier::new(l).unwrap().with_threshold(t).unwrap();
-            for z in all_logits() {
+            assert_eq!(amp.exp_stays_normal(), l < 1e3, "l={l} t={t}");
+            // The flat-saturation condition holds at the paper's L and fails for a flat
+            // amplifier, so both forms of the logit stages run here.
+            let flat = LogitKernel::short_exps_exact(&amp);
+            assert!(flat || (l, t) != (73.0, 0.5), "l={l} t={t}");
+            assert!(!flat || l > 0.5, "l={l} t={t}");
+            // Every logit where the floored sigmoid exp starts to differ, densely.
+            let dense = ((86.0f32).to_bits()..=(105.0f32).to_bits()).map(f32::from_bits);
+            for z in all_logits().chain(dense.clone()).chain(dense.map(|z| -z)) {
                 let (want, got) = (LogitKernel::eval(&amp, z), staged::<LogitKernel>(&amp, z));
                 assert_eq!(got.a.to_bits(), want.a.to_bits(), "z={z}");
                 assert_eq!(
@@ -283,13 +386,31 @@ mod tests {
                 );
                 assert_eq!(got.slope.to_bits(), want.slope.to_bits(), "z={z} l={l}");
             }
-            for p in (0..=100_000).map(|i| i as f32 / 100_000.0) {
+            let edges = [0.0f32, 1.0, f32::from_bits(1), 1.0 - f32::EPSILON / 2.0];
+            for p in (0..=100_000).map(|i| i as f32 / 100_000.0).chain(edges) {
                 let (want, got) = (ProbKernel::eval(&amp, p), staged::<ProbKernel>(&amp, p));
                 assert_eq!(
                     (got.a, got.one_minus_a, got.slope),
                     (want.a, want.one_minus_a, want.slope)
                 );
             }
+        }
+    }
+
+    /// The shorter exp is chosen exactly up to `L·max(t, 1-t) = 87`.
+    #[test]
+    fn exp_stays_normal_up_to_the_bound() {
+        for (l, t, normal) in [
+            (174.0f32, 0.5f32, true),
+            (174.01, 0.5, false),
+            (88.0, 0.001, false),
+            (88.0, 0.999, false),
+            (87.0 / 0.75, 0.25, true),
+            (87.0 / 0.75 + 0.01, 0.75, false),
+            (Amplifier::DEFAULT_L, 0.999, true),
+        ] {
+            let amp = Amplifier::new(l).unwrap().with_threshold(t).unwrap();
+            assert_eq!(amp.exp_stays_normal(), normal, "l={l} t={t}");
         }
     }
 

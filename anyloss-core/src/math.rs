@@ -49,6 +49,48 @@ pub fn exp_neg_abs(x: f32) -> f32 {
     }
 }
 
+/// The largest `|x|` that [`exp_neg_abs_normal`] takes.
+pub(crate) const NORMAL_EXP_MAX_ABS: f32 = 87.0;
+#[cfg(all(feature = "libm", not(feature = "micromath")))]
+const _: () = assert!(NORMAL_EXP_MAX_ABS == -crate::fast_exp::NORMAL_SCALE_MIN_ARG);
+
+/// [`exp_neg_abs`] for `|x| <= NORMAL_EXP_MAX_ABS`, bit for bit, in fewer operations: with
+/// the `libm` backend, [`crate::fast_exp::exp_normal_scale`] (no clamp, one scaling
+/// factor); with `micromath`, the same call as [`exp_neg_abs`]. For larger `|x|` the
+/// result is unspecified (never a panic): callers check the bound once per batch.
+#[inline(always)]
+pub(crate) fn exp_neg_abs_normal(x: f32) -> f32 {
+    let neg = f32::from_bits(x.to_bits() | 0x8000_0000);
+    #[cfg(feature = "micromath")]
+    {
+        micromath::F32(neg).exp().0
+    }
+    #[cfg(all(feature = "libm", not(feature = "micromath")))]
+    {
+        crate::fast_exp::exp_normal_scale(neg)
+    }
+}
+
+/// `e^-min(|x|, NORMAL_EXP_MAX_ABS)`: [`exp_neg_abs`] bit for bit where
+/// `|x| <= NORMAL_EXP_MAX_ABS`, and `e^-87` (about `1.65e-38`, below `2^-125`) beyond,
+/// where the exact value is smaller. A NaN counts as beyond (callers check their inputs
+/// apart). With the `libm` backend [`crate::fast_exp::exp_normal_scale`] of the clamped
+/// argument, the clamp an integer `min` of the magnitude's bits (one instruction, where
+/// a float compare became a compare and a blend); with `micromath`, [`exp_neg_abs`]
+/// itself.
+#[inline(always)]
+pub(crate) fn exp_neg_abs_floored(x: f32) -> f32 {
+    #[cfg(feature = "micromath")]
+    {
+        exp_neg_abs(x)
+    }
+    #[cfg(all(feature = "libm", not(feature = "micromath")))]
+    {
+        let a = (x.to_bits() & 0x7fff_ffff).min(NORMAL_EXP_MAX_ABS.to_bits());
+        crate::fast_exp::exp_normal_scale(-f32::from_bits(a))
+    }
+}
+
 /// Natural logarithm (libm with either backend: see the module docs).
 #[inline(always)]
 pub fn ln(x: f32) -> f32 {

@@ -276,17 +276,7 @@ fn lanes<K: Kernel, S: SampleWeights, const W: usize>(
     let mut sum = [0.0f32; W];
     let mut scratch = [K::Extra::default(); block_len(WIDE)];
     let extras = &mut scratch[..xs.len().min(block_len(WIDE))];
-    for (o, &x) in out.iter_mut().zip(xs) {
-        *o = K::prepare(amp, x);
-    }
-    if K::REFINES {
-        for ((o, extra), &x) in out.iter_mut().zip(extras.iter_mut()).zip(xs) {
-            (*o, *extra) = K::refine(amp, x, *o);
-        }
-        for o in out.iter_mut() {
-            *o = K::settle(*o);
-        }
-    }
+    crate::kernel::stages::<K>(amp, xs, out, extras);
     let mut lane = |k: usize, y: u8, x: f32, extra: K::Extra, w: f32, o: &mut f32| {
         let amped = K::finish(amp, x, *o, extra);
         // Compare-and-pick, not `f32::min`, which adds NaN handling the sum already does.
