@@ -87,6 +87,21 @@ impl Amplifier {
         -lowest <= math::NORMAL_EXP_MAX_ABS && highest <= math::NORMAL_EXP_MAX_ABS
     }
 
+    /// Whether the logit kernel gives the same bits, with this amplifier, for every sigmoid `e = exp(-|z|)` below
+    /// `2^-125`, so that its `SHORT` form may floor `e` at `e^-87` (`|z| > 87`). For such `e`,
+    /// `1 + e` rounds to 1: `p` is 1 for `z >= 0`, and `e` itself, below half an ulp of `t`
+    /// once `t >= 2^-100` (checked as `2^-125 - t == -t`), so `p - t` rounds to `-t` as for
+    /// `p = 0`. `A` and `1 - A` are then those of `p = 0` or `1`, and the slope is that
+    /// amplifier slope times `e`: below `2^-25 · 2^-125 = 2^-150`, half the smallest
+    /// subnormal, so `+0` for every such `e`, when the amplifier's slopes at 0 and 1 are
+    /// below `2^-25` (at `L = 73`, `t = 1/2`: 1e-14).
+    pub(crate) fn logit_saturation_is_flat(&self) -> bool {
+        let tiny = f32::from_bits(2 << 23);
+        let flat = f32::from_bits((127 - 25) << 23);
+        let t = self.threshold;
+        tiny - t == -t && self.amplify(0.0).slope < flat && self.amplify(1.0).slope < flat
+    }
+
     /// `A(p)`, `1-A(p)` and `A'(p)` from one `exp`. Branch-free, so loops over it vectorize.
     #[inline(always)]
     pub fn amplify(&self, p: f32) -> Amplified {
@@ -146,6 +161,23 @@ mod tests {
     // Accuracy to 1e-5 holds for the default backend; micromath's exp is within 2.4e-3
     // (tests/backend_accuracy.rs bounds that backend end to end).
     #[cfg(not(feature = "micromath"))]
+    /// The shorter exp is chosen exactly up to `L·max(t, 1-t) = 87`.
+    #[test]
+    fn exp_stays_normal_up_to_the_bound() {
+        for (l, t, normal) in [
+            (174.0f32, 0.5f32, true),
+            (174.01, 0.5, false),
+            (88.0, 0.001, false),
+            (88.0, 0.999, false),
+            (87.0 / 0.75, 0.25, true),
+            (87.0 / 0.75 + 0.01, 0.75, false),
+            (Amplifier::DEFAULT_L, 0.999, true),
+        ] {
+            let amp = Amplifier::new(l).unwrap().with_threshold(t).unwrap();
+            assert_eq!(amp.exp_stays_normal(), normal, "l={l} t={t}");
+        }
+    }
+
     #[test]
     fn saturated_slope_is_nonzero_and_accurate() {
         let amp = Amplifier::default();

@@ -117,7 +117,7 @@ impl Kernel for LogitKernel {
         out
     }
     /// The sigmoid's `exp(-|z|)`; with `SHORT`, floored at `e^-87` (see
-    /// [`saturated_logits_are_flat`]).
+    /// [`Amplifier::logit_saturation_is_flat`]).
     #[inline(always)]
     fn prepare<const SHORT: bool>(_: &Amplifier, z: f32) -> f32 {
         if SHORT {
@@ -148,7 +148,7 @@ impl Kernel for LogitKernel {
         f32::from_bits(e.to_bits() | (x.to_bits() & SIGN))
     }
     fn short_exps_exact(amp: &Amplifier) -> bool {
-        amp.exp_stays_normal() && saturated_logits_are_flat(amp)
+        amp.exp_stays_normal() && amp.logit_saturation_is_flat()
     }
     /// `A(p)`, `1-A(p)` and `L·A(1-A)` as in [`Amplifier::amplify`], times the sigmoid's
     /// slope.
@@ -158,44 +158,6 @@ impl Kernel for LogitKernel {
         let mut out = amplify_from_exp(amp.l(), signed_e, e);
         out.slope *= sigmoid_slope;
         out
-    }
-}
-
-/// The staged form of [`Kernel::eval`] over a block on SIMD cores: `prepare` of every
-/// input into `out`, then, for kernels that refine, `refine` (its extras into `extras`)
-/// and `settle`, each stage a loop of its own (see [`LogitKernel::settle`]). Whether the
-/// exps take their shorter forms is decided here, once per block.
-#[inline(always)]
-pub(crate) fn stages<K: Kernel>(
-    amp: &Amplifier,
-    xs: &[f32],
-    out: &mut [f32],
-    extras: &mut [K::Extra],
-) {
-    if K::short_exps_exact(amp) {
-        stages_with::<K, true>(amp, xs, out, extras);
-    } else {
-        stages_with::<K, false>(amp, xs, out, extras);
-    }
-}
-
-#[inline(always)]
-fn stages_with<K: Kernel, const SHORT: bool>(
-    amp: &Amplifier,
-    xs: &[f32],
-    out: &mut [f32],
-    extras: &mut [K::Extra],
-) {
-    for (o, &x) in out.iter_mut().zip(xs) {
-        *o = K::prepare::<SHORT>(amp, x);
-    }
-    if K::REFINES {
-        for ((o, extra), &x) in out.iter_mut().zip(extras.iter_mut()).zip(xs) {
-            (*o, *extra) = K::refine(amp, x, *o);
-        }
-        for o in out.iter_mut() {
-            *o = K::settle::<SHORT>(*o);
-        }
     }
 }
 
@@ -209,21 +171,6 @@ fn amplifier_exp<const SHORT: bool>(x: f32) -> f32 {
     } else {
         crate::math::exp_neg_abs(x)
     }
-}
-
-/// Whether the logit kernel gives the same bits for every sigmoid `e = exp(-|z|)` below
-/// `2^-125`, so that its `SHORT` form may floor `e` at `e^-87` (`|z| > 87`). For such `e`,
-/// `1 + e` rounds to 1: `p` is 1 for `z >= 0`, and `e` itself, below half an ulp of `t`
-/// once `t >= 2^-100` (checked as `2^-125 - t == -t`), so `p - t` rounds to `-t` as for
-/// `p = 0`. `A` and `1 - A` are then those of `p = 0` or `1`, and the slope is that
-/// amplifier slope times `e`: below `2^-25 · 2^-125 = 2^-150`, half the smallest
-/// subnormal, so `+0` for every such `e`, when the amplifier's slopes at 0 and 1 are
-/// below `2^-25` (at `L = 73`, `t = 1/2`: 1e-14).
-fn saturated_logits_are_flat(amp: &Amplifier) -> bool {
-    let tiny = f32::from_bits(2 << 23);
-    let flat = f32::from_bits((127 - 25) << 23);
-    let t = amp.threshold();
-    tiny - t == -t && amp.amplify(0.0).slope < flat && amp.amplify(1.0).slope < flat
 }
 
 /// The bits of 1.0f32.
@@ -268,7 +215,7 @@ fn exchange_if_negative(sign: f32, big: f32, small: f32) -> (f32, f32) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::amplifier::sigmoid;
 
@@ -334,7 +281,7 @@ mod tests {
 
     /// Logits over the whole f32 range: every 997th bit pattern of each sign, plus the
     /// places where the exps saturate or underflow.
-    fn all_logits() -> impl Iterator<Item = f32> {
+    pub(crate) fn all_logits() -> impl Iterator<Item = f32> {
         let special = [
             0.0f32, -0.0, 1e-30, -1e-30, 17.0, -17.0, 87.3, -87.3, 103.9, -103.9,
         ];
@@ -343,75 +290,6 @@ mod tests {
             .into_iter()
             .chain(sweep.clone())
             .chain(sweep.map(|z| -z))
-    }
-
-    /// One sample through [`stages`], as the SIMD loops run it (the amplifier's exp in its
-    /// shorter form where the amplifier allows it).
-    fn staged<K: Kernel>(amp: &Amplifier, x: f32) -> Amplified {
-        let (mut out, mut extra) = ([0.0f32], [K::Extra::default()]);
-        stages::<K>(amp, &[x], &mut out, &mut extra);
-        K::finish(amp, x, out[0], extra[0])
-    }
-
-    /// The SIMD loops run the three stages, one-lane cores `eval`: the same results, with
-    /// the amplifier's exp in either form (`L = 174`, `t = 1/2` is the edge of the
-    /// shorter one: arguments down to -87; `L = 1e4` takes the general one).
-    #[test]
-    fn staged_kernels_equal_eval_bit_for_bit() {
-        let cases = [
-            (73.0f32, 0.5f32),
-            (0.5, 0.5),
-            (1e4, 0.3),
-            (73.0, 0.7),
-            (174.0, 0.5),
-            (120.0, 0.275),
-        ];
-        for (l, t) in cases {
-            let amp = Amplifier::new(l).unwrap().with_threshold(t).unwrap();
-            assert_eq!(amp.exp_stays_normal(), l < 1e3, "l={l} t={t}");
-            // The flat-saturation condition holds at the paper's L and fails for a flat
-            // amplifier, so both forms of the logit stages run here.
-            let flat = LogitKernel::short_exps_exact(&amp);
-            assert!(flat || (l, t) != (73.0, 0.5), "l={l} t={t}");
-            assert!(!flat || l > 0.5, "l={l} t={t}");
-            // Every logit where the floored sigmoid exp starts to differ, densely.
-            let dense = ((86.0f32).to_bits()..=(105.0f32).to_bits()).map(f32::from_bits);
-            for z in all_logits().chain(dense.clone()).chain(dense.map(|z| -z)) {
-                let (want, got) = (LogitKernel::eval(&amp, z), staged::<LogitKernel>(&amp, z));
-                assert_eq!(got.a.to_bits(), want.a.to_bits(), "z={z}");
-                assert_eq!(
-                    got.one_minus_a.to_bits(),
-                    want.one_minus_a.to_bits(),
-                    "z={z}"
-                );
-                assert_eq!(got.slope.to_bits(), want.slope.to_bits(), "z={z} l={l}");
-            }
-            let edges = [0.0f32, 1.0, f32::from_bits(1), 1.0 - f32::EPSILON / 2.0];
-            for p in (0..=100_000).map(|i| i as f32 / 100_000.0).chain(edges) {
-                let (want, got) = (ProbKernel::eval(&amp, p), staged::<ProbKernel>(&amp, p));
-                assert_eq!(
-                    (got.a, got.one_minus_a, got.slope),
-                    (want.a, want.one_minus_a, want.slope)
-                );
-            }
-        }
-    }
-
-    /// The shorter exp is chosen exactly up to `L·max(t, 1-t) = 87`.
-    #[test]
-    fn exp_stays_normal_up_to_the_bound() {
-        for (l, t, normal) in [
-            (174.0f32, 0.5f32, true),
-            (174.01, 0.5, false),
-            (88.0, 0.001, false),
-            (88.0, 0.999, false),
-            (87.0 / 0.75, 0.25, true),
-            (87.0 / 0.75 + 0.01, 0.75, false),
-            (Amplifier::DEFAULT_L, 0.999, true),
-        ] {
-            let amp = Amplifier::new(l).unwrap().with_threshold(t).unwrap();
-            assert_eq!(amp.exp_stays_normal(), normal, "l={l} t={t}");
-        }
     }
 
     /// The logit kernel against float64 over the whole f32 range: `A` and `1-A` within

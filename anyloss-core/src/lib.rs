@@ -103,6 +103,7 @@ mod pass1;
 mod pass1_threads;
 mod sample_weights;
 mod samples;
+mod staged;
 pub mod train;
 
 pub use amplifier::{sigmoid, Amplified, Amplifier};

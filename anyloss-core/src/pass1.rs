@@ -276,7 +276,7 @@ fn lanes<K: Kernel, S: SampleWeights, const W: usize>(
     let mut sum = [0.0f32; W];
     let mut scratch = [K::Extra::default(); block_len(WIDE)];
     let extras = &mut scratch[..xs.len().min(block_len(WIDE))];
-    crate::kernel::stages::<K>(amp, xs, out, extras);
+    crate::staged::stages::<K>(amp, xs, out, extras);
     let mut lane = |k: usize, y: u8, x: f32, extra: K::Extra, w: f32, o: &mut f32| {
         let amped = K::finish(amp, x, *o, extra);
         // Compare-and-pick, not `f32::min`, which adds NaN handling the sum already does.

@@ -1,0 +1,103 @@
+//! Pass 1's kernels on SIMD cores: each stage of [`Kernel::eval`] as a loop of its own
+//! over a block, with the exps in their shorter forms where they give the same bits.
+
+use crate::amplifier::Amplifier;
+use crate::kernel::Kernel;
+
+/// The staged form of [`Kernel::eval`] over a block on SIMD cores: `prepare` of every
+/// input into `out`, then, for kernels that refine, `refine` (its extras into `extras`)
+/// and `settle`, each stage a loop of its own (see [`LogitKernel::settle`]). Whether the
+/// exps take their shorter forms is decided here, once per block.
+#[inline(always)]
+pub(crate) fn stages<K: Kernel>(
+    amp: &Amplifier,
+    xs: &[f32],
+    out: &mut [f32],
+    extras: &mut [K::Extra],
+) {
+    if K::short_exps_exact(amp) {
+        stages_with::<K, true>(amp, xs, out, extras);
+    } else {
+        stages_with::<K, false>(amp, xs, out, extras);
+    }
+}
+
+#[inline(always)]
+fn stages_with<K: Kernel, const SHORT: bool>(
+    amp: &Amplifier,
+    xs: &[f32],
+    out: &mut [f32],
+    extras: &mut [K::Extra],
+) {
+    for (o, &x) in out.iter_mut().zip(xs) {
+        *o = K::prepare::<SHORT>(amp, x);
+    }
+    if K::REFINES {
+        for ((o, extra), &x) in out.iter_mut().zip(extras.iter_mut()).zip(xs) {
+            (*o, *extra) = K::refine(amp, x, *o);
+        }
+        for o in out.iter_mut() {
+            *o = K::settle::<SHORT>(*o);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::amplifier::Amplified;
+    use crate::kernel::tests::all_logits;
+    use crate::kernel::{LogitKernel, ProbKernel};
+
+    /// One sample through [`stages`], as the SIMD loops run it (the amplifier's exp in its
+    /// shorter form where the amplifier allows it).
+    fn staged<K: Kernel>(amp: &Amplifier, x: f32) -> Amplified {
+        let (mut out, mut extra) = ([0.0f32], [K::Extra::default()]);
+        stages::<K>(amp, &[x], &mut out, &mut extra);
+        K::finish(amp, x, out[0], extra[0])
+    }
+
+    /// The SIMD loops run the three stages, one-lane cores `eval`: the same results, with
+    /// the amplifier's exp in either form (`L = 174`, `t = 1/2` is the edge of the
+    /// shorter one: arguments down to -87; `L = 1e4` takes the general one).
+    #[test]
+    fn staged_kernels_equal_eval_bit_for_bit() {
+        let cases = [
+            (73.0f32, 0.5f32),
+            (0.5, 0.5),
+            (1e4, 0.3),
+            (73.0, 0.7),
+            (174.0, 0.5),
+            (120.0, 0.275),
+        ];
+        for (l, t) in cases {
+            let amp = Amplifier::new(l).unwrap().with_threshold(t).unwrap();
+            assert_eq!(amp.exp_stays_normal(), l < 1e3, "l={l} t={t}");
+            // The flat-saturation condition holds at the paper's L and fails for a flat
+            // amplifier, so both forms of the logit stages run here.
+            let flat = LogitKernel::short_exps_exact(&amp);
+            assert!(flat || (l, t) != (73.0, 0.5), "l={l} t={t}");
+            assert!(!flat || l > 0.5, "l={l} t={t}");
+            // Every logit where the floored sigmoid exp starts to differ, densely.
+            let dense = ((86.0f32).to_bits()..=(105.0f32).to_bits()).map(f32::from_bits);
+            for z in all_logits().chain(dense.clone()).chain(dense.map(|z| -z)) {
+                let (want, got) = (LogitKernel::eval(&amp, z), staged::<LogitKernel>(&amp, z));
+                assert_eq!(got.a.to_bits(), want.a.to_bits(), "z={z}");
+                assert_eq!(
+                    got.one_minus_a.to_bits(),
+                    want.one_minus_a.to_bits(),
+                    "z={z}"
+                );
+                assert_eq!(got.slope.to_bits(), want.slope.to_bits(), "z={z} l={l}");
+            }
+            let edges = [0.0f32, 1.0, f32::from_bits(1), 1.0 - f32::EPSILON / 2.0];
+            for p in (0..=100_000).map(|i| i as f32 / 100_000.0).chain(edges) {
+                let (want, got) = (ProbKernel::eval(&amp, p), staged::<ProbKernel>(&amp, p));
+                assert_eq!(
+                    (got.a, got.one_minus_a, got.slope),
+                    (want.a, want.one_minus_a, want.slope)
+                );
+            }
+        }
+    }
+}
