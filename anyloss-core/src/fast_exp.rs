@@ -63,7 +63,12 @@ pub fn exp(x: f32) -> f32 {
 pub fn exp_nonpositive(x: f32) -> f32 {
     // Written as a compare rather than `max` so a NaN passes through unchanged.
     let x = if x < MIN_ARG { MIN_ARG } else { x };
-    let (er, ni) = reduced(x);
+    let shifted = x * LOG2_E + ROUND;
+    let n = shifted - ROUND;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let er = polynomial(r);
+    // The low bits of `shifted` hold `n` offset by `ROUND`'s own bit pattern.
+    let ni = (shifted.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
     let half = ni >> 1;
     er * pow2i(ni - half) * pow2i(half)
 }
@@ -85,17 +90,21 @@ const _: () = assert!(NORMAL_SCALE_MIN_ARG * LOG2_E > -126.5);
 /// exact product `e^r·2^n` once. `exp_normal_scale_equals_exp_nonpositive` checks it.
 #[inline(always)]
 pub fn exp_normal_scale(x: f32) -> f32 {
-    let (er, ni) = reduced(x);
+    // The same reduction as in `exp_nonpositive`, written out in both: shared through a
+    // function, it changed how LLVM compiled the clamp there (a compare and a blend
+    // instead of one `max`).
+    let shifted = x * LOG2_E + ROUND;
+    let n = shifted - ROUND;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let er = polynomial(r);
+    let ni = (shifted.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
     // Wrapping: out of range the exponent field is garbage, but no overflow can panic.
     er * f32::from_bits((ni.wrapping_add(127) as u32) << 23)
 }
 
-/// `e^r` and `n` of `x = n·ln2 + r`, `|r| <= ln2/2`, for `x` in `[MIN_ARG, MAX_ARG]`.
+/// `e^r` for `|r| <= ln2/2`: `1 + r + r²·P(r)`.
 #[inline(always)]
-fn reduced(x: f32) -> (f32, i32) {
-    let shifted = x * LOG2_E + ROUND;
-    let n = shifted - ROUND;
-    let r = (x - n * LN2_HI) - n * LN2_LO;
+fn polynomial(r: f32) -> f32 {
     // Estrin's scheme rather than Horner's: the same polynomial in three independent
     // pairs, so the dependency chain is 4 operations deep instead of 10. In a loop the
     // exp is latency-bound (the out-of-order window holds only ~3 iterations), so this
@@ -106,10 +115,7 @@ fn reduced(x: f32) -> (f32, i32) {
     let mid = P[2] * r + P[3];
     let high = P[0] * r + P[1];
     let p = (low + r2 * mid) + r4 * high;
-    let er = (p * r2 + r) + 1.0;
-    // The low bits of `shifted` hold `n` offset by `ROUND`'s own bit pattern.
-    let ni = (shifted.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
-    (er, ni)
+    (p * r2 + r) + 1.0
 }
 
 #[cfg(test)]
