@@ -28,12 +28,9 @@ pub struct GoldenMetric {
     pub grad: Vec<f64>,
 }
 
+/// An array of numbers.
 fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
+    serde_json::from_value(v.clone()).unwrap()
 }
 
 /// Reads `tests/golden/binary.json`.
