@@ -6,8 +6,10 @@
 //! backend_accuracy`. The measured errors are the crate docs' table; the bounds asserted
 //! here sit about 5× above them, per backend, so a precision regression fails.
 
-use anyloss_core::metrics::{BalancedAccuracy, FBeta, GMean, Mcc, F1};
-use anyloss_core::{metrics::Accuracy, BinaryLoss, Input, Metric};
+mod support;
+
+use anyloss_core::{BinaryLoss, Input};
+use support::golden::{binary_golden, metric};
 
 // Measured: loss 4.20e-6, gradient 2.39e-3 relative (micromath's exp is within 2.4e-3).
 #[cfg(feature = "micromath")]
@@ -20,48 +22,18 @@ const LOSS_BOUND: f64 = 1e-6;
 #[cfg(not(feature = "micromath"))]
 const GRAD_BOUND: f64 = 2e-5;
 
-fn metric(name: &str) -> &'static dyn Metric {
-    match name {
-        "accuracy" => &Accuracy,
-        "f1" => &F1,
-        "fbeta_0.5" => Box::leak(Box::new(FBeta::new(0.5).unwrap())),
-        "fbeta_2" => Box::leak(Box::new(FBeta::new(2.0).unwrap())),
-        "gmean" => &GMean,
-        "balanced_accuracy" => &BalancedAccuracy,
-        "mcc" => &Mcc,
-        other => panic!("unknown metric {other}"),
-    }
-}
-
 #[test]
 fn backend_error_on_golden_vectors_is_within_documented_bounds() {
-    let g: serde_json::Value =
-        serde_json::from_str(include_str!("../../tests/golden/binary.json")).unwrap();
     let (mut loss_err, mut grad_err, mut grad_err_unsat) = (0.0f64, 0.0f64, 0.0f64);
-    for case in g["cases"].as_array().unwrap() {
-        let y: Vec<u8> = case["y"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap() as u8)
-            .collect();
-        let p: Vec<f32> = case["p"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap() as f32)
-            .collect();
-        for (name, m) in case["metrics"].as_object().unwrap() {
-            if m["loss"].is_null() {
-                continue;
-            }
+    for case in binary_golden().cases {
+        let (y, p) = (&case.labels, &case.probs);
+        for m in &case.metrics {
             let mut grad = vec![0.0f32; y.len()];
-            let out = BinaryLoss::new(metric(name))
-                .loss_and_grad(&y, Input::Probs(&p), &mut grad)
+            let out = BinaryLoss::new(metric(&m.name))
+                .loss_and_grad(y, Input::Probs(p), &mut grad)
                 .unwrap();
-            loss_err = loss_err.max((out.loss as f64 - m["loss"].as_f64().unwrap()).abs());
-            for ((&got, want), &pi) in grad.iter().zip(m["grad"].as_array().unwrap()).zip(&p) {
-                let want = want.as_f64().unwrap();
+            loss_err = loss_err.max((out.loss as f64 - m.loss).abs());
+            for ((&got, &want), &pi) in grad.iter().zip(&m.grad).zip(p) {
                 if want.abs() > 1e-30 {
                     let rel = (got as f64 - want).abs() / want.abs();
                     grad_err = grad_err.max(rel);

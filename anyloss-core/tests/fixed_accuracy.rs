@@ -4,26 +4,16 @@
 //! largest gradient of the batch. The measured errors are printed (`--nocapture`) and are
 //! the figures of the `fixed` module docs.
 
+mod support;
+
 use anyloss_core::fixed::{FixedLoss, NumericPath, NUMERIC_PATH};
-use anyloss_core::metrics::{Accuracy, BalancedAccuracy, FBeta, GMean, Mcc, F1};
+use anyloss_core::metrics::{GMean, Mcc, F1};
 use anyloss_core::{Amplifier, BinaryLoss, Error, Input, Logits, Metric, Parameter, Probs};
+use support::golden::{binary_golden, metric};
 
 const LOSS_BOUND: f64 = 1e-3;
 const GRAD_RELATIVE: f64 = 1e-2;
 const GRAD_OF_LARGEST: f64 = 1e-4;
-
-fn metric(name: &str) -> &'static dyn Metric {
-    match name {
-        "accuracy" => &Accuracy,
-        "f1" => &F1,
-        "fbeta_0.5" => Box::leak(Box::new(FBeta::new(0.5).unwrap())),
-        "fbeta_2" => Box::leak(Box::new(FBeta::new(2.0).unwrap())),
-        "gmean" => &GMean,
-        "balanced_accuracy" => &BalancedAccuracy,
-        "mcc" => &Mcc,
-        other => panic!("unknown metric {other}"),
-    }
-}
 
 /// Worst errors seen: loss (absolute), gradient relative (over every nonzero reference
 /// gradient), and the gradient error beyond 2e-3 relative as a share of the batch's largest.
@@ -65,46 +55,19 @@ impl Worst {
 
 #[test]
 fn fixed_path_on_golden_vectors_is_within_the_bounds() {
-    let g: serde_json::Value =
-        serde_json::from_str(include_str!("../../tests/golden/binary.json")).unwrap();
-    assert_eq!(g["L"].as_f64(), Some(73.0));
+    let golden = binary_golden();
+    assert_eq!(golden.l, 73.0);
     let mut worst = Worst::default();
     let mut checked = 0;
-    for case in g["cases"].as_array().unwrap() {
-        let y: Vec<u8> = case["y"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_u64().unwrap() as u8)
-            .collect();
-        let p: Vec<f32> = case["p"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_f64().unwrap() as f32)
-            .collect();
-        for (name, m) in case["metrics"].as_object().unwrap() {
-            if m["loss"].is_null() {
-                continue;
-            }
-            let want: Vec<f64> = m["grad"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_f64().unwrap())
-                .collect();
+    for case in &golden.cases {
+        let (y, p) = (&case.labels, &case.probs);
+        for m in &case.metrics {
             let mut grad = vec![0.0f32; y.len()];
-            let out = FixedLoss::new(metric(name))
-                .loss_and_grad(&y, Probs(&p), &mut grad)
+            let out = FixedLoss::new(metric(&m.name))
+                .loss_and_grad(y, Probs(p), &mut grad)
                 .unwrap();
-            let what = format!("{} {name}", case["id"]);
-            worst.check(
-                &what,
-                f64::from(out.loss),
-                m["loss"].as_f64().unwrap(),
-                &grad,
-                &want,
-            );
+            let what = format!("{} {}", case.id, m.name);
+            worst.check(&what, f64::from(out.loss), m.loss, &grad, &m.grad);
             checked += 1;
         }
     }

@@ -9,33 +9,17 @@ use anyloss_core::metrics::F1;
 use anyloss_core::multiclass::{Average, MulticlassLoss};
 use anyloss_core::train::*;
 use anyloss_core::{Amplifier, BinaryLoss};
-use support::{batch_gradient, logits_f64, uniform};
+use support::{batch_gradient, logits_f64, mlp_shape, uniform};
 
 const BINARY_SHAPES: [HeadShape; 3] = [
     HeadShape::linear(3, 1),
-    HeadShape {
-        features: 3,
-        hidden: [5, 0],
-        outputs: 1,
-    },
-    HeadShape {
-        features: 3,
-        hidden: [4, 3],
-        outputs: 1,
-    },
+    mlp_shape(3, [5, 0], 1),
+    mlp_shape(3, [4, 3], 1),
 ];
 const CLASS_SHAPES: [HeadShape; 3] = [
     HeadShape::linear(3, 3),
-    HeadShape {
-        features: 3,
-        hidden: [5, 0],
-        outputs: 3,
-    },
-    HeadShape {
-        features: 3,
-        hidden: [4, 3],
-        outputs: 3,
-    },
+    mlp_shape(3, [5, 0], 3),
+    mlp_shape(3, [4, 3], 3),
 ];
 
 /// `n` samples of 3 features in [−1.5, 1.5) and labels `0..classes` in turn.

@@ -6,32 +6,10 @@ mod support;
 use anyloss_core::model::{blob_len, inspect, Field, HeadKind, Model, PersistError};
 use anyloss_core::train::{Head, HeadShape};
 use anyloss_core::Error;
-use support::{blob_of, load_host};
+use support::crc32::{reference_crc32, reseal};
+use support::{blob_of, load_host, mlp_shape};
 
 type HostModel = Model<Vec<f32>, Vec<f32>>;
-
-/// zlib's CRC-32, bit by bit: an implementation independent of the crate's table.
-fn reference_crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-/// Replaces the blob's CRC by that of its (edited) bytes.
-fn reseal(blob: &mut [u8]) {
-    let body = blob.len() - 4;
-    let crc = reference_crc32(&blob[..body]);
-    blob[body..].copy_from_slice(&crc.to_le_bytes());
-}
 
 fn model(shape: HeadShape, threshold: f32) -> HostModel {
     let params = (0..shape.params())
@@ -46,16 +24,8 @@ fn model(shape: HeadShape, threshold: f32) -> HostModel {
 const SHAPES: [HeadShape; 4] = [
     HeadShape::linear(3, 1),
     HeadShape::linear(4, 3),
-    HeadShape {
-        features: 5,
-        hidden: [4, 0],
-        outputs: 1,
-    },
-    HeadShape {
-        features: 2,
-        hidden: [3, 2],
-        outputs: 4,
-    },
+    mlp_shape(5, [4, 0], 1),
+    mlp_shape(2, [3, 2], 4),
 ];
 
 #[test]
@@ -123,11 +93,7 @@ fn every_head_round_trips_bit_exactly() {
 
 #[test]
 fn fixed_size_storage_loads_and_reloads() {
-    const SHAPE: HeadShape = HeadShape {
-        features: 5,
-        hidden: [4, 0],
-        outputs: 1,
-    };
+    const SHAPE: HeadShape = mlp_shape(5, [4, 0], 1);
     let m = model(SHAPE, 0.5);
     let blob = blob_of(&m);
     let mut device =

@@ -14,7 +14,7 @@ use anyloss_core::train::{
     Inference, Logistic, Sgd, Softmax, SplitMix64, Standardizer, Trainer,
 };
 use anyloss_core::{BinaryLoss, Confusion, Error, Evaluation, Metric, Partials};
-use support::{bits, config, Buffers};
+use support::{bits, config, mlp_shape, Buffers};
 
 const CHUNK: usize = 16;
 
@@ -71,11 +71,7 @@ fn it_fine_tunes_every_period_and_on_demand() {
 
 #[test]
 fn a_fine_tune_is_the_trainers_fit_on_the_buffer() {
-    let shape = HeadShape {
-        features: 2,
-        hidden: [5, 0],
-        outputs: 1,
-    };
+    let shape = mlp_shape(2, [5, 0], 1);
     let scaler = Standardizer::from_parts(vec![0.1, -0.2], vec![0.9, 1.1]).unwrap();
     let mut init = vec![0.0; shape.params()];
     let mut rng = SplitMix64::new(5);
@@ -186,11 +182,7 @@ impl Metric for GMean {
 
 #[test]
 fn a_model_read_from_its_blob_fine_tunes_with_a_user_metric() {
-    let shape = HeadShape {
-        features: 2,
-        hidden: [4, 0],
-        outputs: 1,
-    };
+    let shape = mlp_shape(2, [4, 0], 1);
     let mut params = vec![0.0; shape.params()];
     let mut rng = SplitMix64::new(8);
     for p in &mut params {

@@ -9,7 +9,7 @@ use anyloss_core::metrics::F1;
 use anyloss_core::multiclass::{Average, MulticlassLoss};
 use anyloss_core::train::*;
 use anyloss_core::Amplifier;
-use support::{bits, config, f1_loss, uniform, Buffers};
+use support::{bits, config, f1_loss, mlp_shape, uniform, Buffers};
 
 /// A small deterministic, non-separable binary dataset: 2 features, label 1 in ~30%.
 fn blobs(n: usize, seed: u64) -> (Vec<f32>, Vec<u8>) {
@@ -88,11 +88,7 @@ fn fit_binary_head(
 #[test]
 fn fits_are_reproducible_learn_and_follow_the_warm_start() {
     let (x, y) = blobs(300, 5);
-    let mlp = HeadShape {
-        features: 2,
-        hidden: [6, 0],
-        outputs: 1,
-    };
+    let mlp = mlp_shape(2, [6, 0], 1);
     for shape in [HeadShape::linear(2, 1), mlp] {
         let objective = f1_loss(10.0, 0.5);
         let cfg = config(30, 32, 11, 5);
@@ -132,16 +128,8 @@ fn an_mlp_learns_what_a_linear_head_cannot() {
     let objective = f1_loss(10.0, 0.5);
     let cfg = config(150, 32, 3, 20);
     let (_, linear, _) = fit_binary_head(&x, &y, HeadShape::linear(2, 1), objective, cfg, 64);
-    let one = HeadShape {
-        features: 2,
-        hidden: [16, 0],
-        outputs: 1,
-    };
-    let two = HeadShape {
-        features: 2,
-        hidden: [8, 8],
-        outputs: 1,
-    };
+    let one = mlp_shape(2, [16, 0], 1);
+    let two = mlp_shape(2, [8, 8], 1);
     let (_, mlp1, _) = fit_binary_head(&x, &y, one, objective, cfg, 64);
     let (_, mlp2, _) = fit_binary_head(&x, &y, two, objective, cfg, 64);
     let (l, m1, m2) = (linear.scores().f1, mlp1.scores().f1, mlp2.scores().f1);
@@ -169,36 +157,25 @@ fn fit_three_blobs<O: BatchObjective + Copy>(
     let mut matrix = [0u32; 9];
     let all: Vec<u32> = (0..150).collect();
     let cfg = config(40, 32, 3, 0);
-    let correct = if shape.hidden[0] == 0 {
-        let head = Softmax::new(params, 3).unwrap();
-        let mut t = Trainer::new(
-            head,
-            sgd,
-            objective,
-            cfg,
-            scaler.scaling(),
-            buffers.scratch(),
-        )
-        .unwrap();
-        t.fit(&data, &mut train, |r, _| losses.push(r.loss))
-            .unwrap();
-        t.evaluate(&data, &all, &mut matrix).unwrap()
+    let mut head: Box<dyn Head> = if shape.hidden[0] == 0 {
+        Box::new(Softmax::new(params, 3).unwrap())
     } else {
-        let mut head = Mlp::new(params, shape).unwrap();
-        head.init(&mut SplitMix64::new(9));
-        let mut t = Trainer::new(
-            head,
-            sgd,
-            objective,
-            cfg,
-            scaler.scaling(),
-            buffers.scratch(),
-        )
-        .unwrap();
-        t.fit(&data, &mut train, |r, _| losses.push(r.loss))
-            .unwrap();
-        t.evaluate(&data, &all, &mut matrix).unwrap()
+        let mut mlp = Mlp::new(params, shape).unwrap();
+        mlp.init(&mut SplitMix64::new(9));
+        Box::new(mlp)
     };
+    let mut t = Trainer::new(
+        &mut *head,
+        sgd,
+        objective,
+        cfg,
+        scaler.scaling(),
+        buffers.scratch(),
+    )
+    .unwrap();
+    t.fit(&data, &mut train, |r, _| losses.push(r.loss))
+        .unwrap();
+    let correct = t.evaluate(&data, &all, &mut matrix).unwrap();
     assert_eq!(matrix.iter().sum::<u32>(), 150);
     assert!(losses[39] < losses[0], "{shape:?}: {losses:?}");
     (correct, losses)
@@ -206,11 +183,7 @@ fn fit_three_blobs<O: BatchObjective + Copy>(
 
 #[test]
 fn class_heads_learn_three_blobs_with_cross_entropy_and_a_macro_f1_loss() {
-    let mlp = HeadShape {
-        features: 2,
-        hidden: [8, 0],
-        outputs: 3,
-    };
+    let mlp = mlp_shape(2, [8, 0], 3);
     for shape in [HeadShape::linear(2, 3), mlp] {
         let (correct, _) = fit_three_blobs(shape, CrossEntropy::new(3).unwrap(), 0.2);
         assert!(correct >= 145, "{shape:?} CE: {correct}/150");
@@ -223,11 +196,7 @@ fn class_heads_learn_three_blobs_with_cross_entropy_and_a_macro_f1_loss() {
 
 #[test]
 fn he_initialisation_is_seeded_scaled_and_leaves_biases_at_zero() {
-    let shape = HeadShape {
-        features: 50,
-        hidden: [40, 30],
-        outputs: 2,
-    };
+    let shape = mlp_shape(50, [40, 30], 2);
     let mut a = Mlp::new(vec![0.0; shape.params()], shape).unwrap();
     let mut b = a.clone();
     a.init(&mut SplitMix64::new(4));
@@ -317,11 +286,7 @@ fn memory_plan_matches_the_buffers_the_trainer_accepts() {
         plan,
         2
     ));
-    let mlp = HeadShape {
-        features: 7,
-        hidden: [16, 0],
-        outputs: 1,
-    };
+    let mlp = mlp_shape(7, [16, 0], 1);
     let plan = MemoryPlan::of(mlp, 2, 64);
     assert!(accepts_plan(
         Mlp::new(vec![0.0; plan.parameters / 4], mlp).unwrap(),
@@ -329,11 +294,7 @@ fn memory_plan_matches_the_buffers_the_trainer_accepts() {
         plan,
         2
     ));
-    let deep = HeadShape {
-        features: 5,
-        hidden: [8, 4],
-        outputs: 3,
-    };
+    let deep = mlp_shape(5, [8, 4], 3);
     let plan = MemoryPlan::of(deep, 2, 10);
     assert!(accepts_plan(
         Mlp::new(vec![0.0; plan.parameters / 4], deep).unwrap(),

@@ -8,7 +8,7 @@ mod support;
 use anyloss_core::metrics::F1;
 use anyloss_core::train::*;
 use anyloss_core::{BinaryLoss, Error, Parameter};
-use support::{bits, config, f1_loss, Buffers};
+use support::{bits, config, f1_loss, mlp_shape, Buffers};
 
 /// Steps `head` on `rows` (at most 5 times) until a step fails with `expected`; that step
 /// must leave every bit of the head and the optimizer as it was.
@@ -53,16 +53,8 @@ fn a_rejected_step_leaves_every_head_and_optimizer_bit_identical() {
     let y = [1u8, 0, 0];
     let glitch = Dataset::new(&x, &y, 2).unwrap();
     let good = Dataset::new(&[3.0f32, 3.0, -3.0, -3.0], &[0u8, 1], 2).unwrap();
-    let mlp1 = HeadShape {
-        features: 2,
-        hidden: [4, 0],
-        outputs: 1,
-    };
-    let mlp2 = HeadShape {
-        features: 2,
-        hidden: [3, 2],
-        outputs: 3,
-    };
+    let mlp1 = mlp_shape(2, [4, 0], 1);
+    let mlp2 = mlp_shape(2, [3, 2], 3);
     // Every weight 1: the glitch passes the ReLUs and overflows the output layer.
     let m1 = Mlp::new(vec![1.0; mlp1.params()], mlp1).unwrap();
     let m2 = Mlp::new(vec![1.0; mlp2.params()], mlp2).unwrap();
@@ -134,11 +126,7 @@ fn err<T>(r: Result<T, Error>) -> Error {
 
 #[test]
 fn the_trainer_rejects_pieces_that_do_not_fit_together() {
-    let shape = HeadShape {
-        features: 2,
-        hidden: [4, 0],
-        outputs: 1,
-    };
+    let shape = mlp_shape(2, [4, 0], 1);
     let head = || Mlp::new(vec![0.0; shape.params()], shape).unwrap();
     let sgd = |n: usize| Sgd::new(0.1, 0.0, vec![0.0; n]).unwrap();
     let scaler = Standardizer::from_parts(vec![0.0; 2], vec![1.0; 2]).unwrap();

@@ -57,4 +57,4 @@ pub use device::{DeviceLoss, DeviceObjective, NumericPath, NUMERIC_PATH};
 pub use entries::FixedEntries;
 pub use kernel::MAX_L;
 pub use loss::{FixedLoss, FixedSamples};
-pub use objective::FixedObjective;
+pub use objective::{FixedObjective, FixedSums};

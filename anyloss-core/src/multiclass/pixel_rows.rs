@@ -45,48 +45,77 @@ fn accumulate_at<const C: usize, Y: Copy + Into<u32> + Sync, S: SampleWeights, c
     mut cache: Option<&mut [f32]>,
 ) -> Result<ClassTotals<C>, Error> {
     const { assert!(W <= WIDE) };
+    let rows = Rows {
+        amp,
+        layout,
+        labels,
+        probs,
+        weights,
+    };
     #[cfg(feature = "parallel")]
     if crate::parallel::splits(layout.positions().saturating_mul(C)) {
-        let cache = cache.as_deref_mut();
-        let threaded = across_threads::<C, Y, S, W>(amp, layout, labels, probs, weights, cache);
-        if let Some(result) = threaded {
+        if let Some(result) = across_threads::<C, Y, S, W>(&rows, cache.as_deref_mut()) {
             return result;
         }
     }
     let mut totals = ClassTotals::<C>::new();
     let mut scratch = [0.0f32; block_len(WIDE)];
-    let len = block_len(W);
-    let pixels = layout.pixels();
-    let class_stride = layout.strides().class;
+    let (pixels, class_stride) = (layout.pixels(), layout.strides().class);
     for sample in 0..layout.samples() {
-        let ys = labels.of_sample(layout, sample).ok_or(SHAPE)?;
-        let ws = weights.block(sample * pixels, pixels);
         for c in 0..C {
             let start = layout.base(sample, 0) + c * class_stride;
-            let xs = probs.get(start..start + pixels).ok_or(SHAPE)?;
-            for (b, (ys, xs)) in ys.chunks(len).zip(xs.chunks(len)).enumerate() {
-                let ws = ws.block(b * len, ys.len());
-                let offset = start + b * len;
-                let out = match cache.as_deref_mut() {
-                    Some(cache) => cache.get_mut(offset..offset + xs.len()),
-                    None => scratch.get_mut(..xs.len()),
-                }
-                .ok_or(SHAPE)?;
-                let entries = block_entries::<Y, S, W>(
-                    amp,
-                    c as u32,
-                    labels.ignore,
-                    ys,
-                    xs,
-                    ws,
-                    out,
-                    offset,
-                )?;
-                totals.add(c, &entries);
-            }
+            let row = match cache.as_deref_mut() {
+                Some(cache) => Some(cache.get_mut(start..start + pixels).ok_or(SHAPE)?),
+                None => None,
+            };
+            let add = |e: Confusion| totals.add(c, &e);
+            rows.entries::<W>(sample, c, start, row, &mut scratch, add)?;
         }
     }
     Ok(totals)
+}
+
+/// What pass 1 reads, shared by every (sample, class) row.
+struct Rows<'a, const C: usize, Y, S> {
+    amp: &'a Amplifier,
+    layout: &'a Layout<C>,
+    labels: &'a Labels<'a, Y>,
+    probs: &'a [f32],
+    weights: S,
+}
+
+impl<const C: usize, Y: Copy + Into<u32>, S: SampleWeights> Rows<'_, C, Y, S> {
+    /// The entries of the row of `sample` and class `c`, which starts at `start`, block by
+    /// block into `add`, with `w·dA/dp` into `row` (the row's part of the cache) when given,
+    /// else into `scratch`.
+    #[inline(always)]
+    fn entries<const W: usize>(
+        &self,
+        sample: usize,
+        c: usize,
+        start: usize,
+        mut row: Option<&mut [f32]>,
+        scratch: &mut [f32; block_len(WIDE)],
+        mut add: impl FnMut(Confusion),
+    ) -> Result<(), Error> {
+        let (pixels, len) = (self.layout.pixels(), block_len(W));
+        let ys = self.labels.of_sample(self.layout, sample).ok_or(SHAPE)?;
+        let ws = self.weights.block(sample * pixels, pixels);
+        let xs = self.probs.get(start..start + pixels).ok_or(SHAPE)?;
+        let (class, ignore) = (c as u32, self.labels.ignore);
+        for (b, (ys, xs)) in ys.chunks(len).zip(xs.chunks(len)).enumerate() {
+            let out = match row.as_deref_mut() {
+                Some(row) => row.get_mut(b * len..b * len + xs.len()),
+                None => scratch.get_mut(..xs.len()),
+            }
+            .ok_or(SHAPE)?;
+            let (ws, offset) = (ws.block(b * len, ys.len()), start + b * len);
+            add(block_entries::<Y, S, W>(
+                self.amp, class, ignore, ys, xs, ws, out, offset,
+            )?);
+        }
+        Ok(())
+    }
 }
 
 /// [`accumulate_at`] across threads, one (sample, class) row per task: the same blocks,
@@ -95,38 +124,21 @@ fn accumulate_at<const C: usize, Y: Copy + Into<u32> + Sync, S: SampleWeights, c
 /// reports.
 #[cfg(feature = "parallel")]
 fn across_threads<const C: usize, Y: Copy + Into<u32> + Sync, S: SampleWeights, const W: usize>(
-    amp: &Amplifier,
-    layout: &Layout<C>,
-    labels: &Labels<'_, Y>,
-    probs: &[f32],
-    weights: S,
+    rows: &Rows<'_, C, Y, S>,
     cache: Option<&mut [f32]>,
 ) -> Option<Result<ClassTotals<C>, Error>> {
-    let (pixels, len) = (layout.pixels(), block_len(W));
-    let starts = row_starts(layout);
-    let rows = crate::parallel::split_optional_rows(cache, &starts, pixels)?;
-    let row_entries = crate::parallel::map_rows(rows, |r, mut row| {
-        let (sample, c) = (r / C, r % C);
-        let ys = labels.of_sample(layout, sample).ok_or(SHAPE)?;
-        let ws = weights.block(sample * pixels, pixels);
+    let starts = row_starts(rows.layout);
+    let cache_rows = crate::parallel::split_optional_rows(cache, &starts, rows.layout.pixels())?;
+    let per_row = crate::parallel::map_rows(cache_rows, |r, row| {
         let start = starts.get(r).copied().ok_or(SHAPE)?;
-        let xs = probs.get(start..start + pixels).ok_or(SHAPE)?;
         let mut scratch = [0.0f32; block_len(WIDE)];
-        let blocks = ys.chunks(len).zip(xs.chunks(len)).enumerate();
-        blocks
-            .map(|(b, (ys, xs))| {
-                let out = match row.as_deref_mut() {
-                    Some(row) => row.get_mut(b * len..b * len + xs.len()),
-                    None => scratch.get_mut(..xs.len()),
-                }
-                .ok_or(SHAPE)?;
-                let (ws, offset) = (ws.block(b * len, ys.len()), start + b * len);
-                block_entries::<Y, S, W>(amp, c as u32, labels.ignore, ys, xs, ws, out, offset)
-            })
-            .collect::<Result<std::vec::Vec<_>, Error>>()
+        let mut entries = std::vec::Vec::new();
+        let add = |e: Confusion| entries.push(e);
+        rows.entries::<W>(r / C, r % C, start, row, &mut scratch, add)?;
+        Ok(entries)
     });
     let mut totals = ClassTotals::<C>::new();
-    for (r, entries) in row_entries.into_iter().enumerate() {
+    for (r, entries) in per_row.into_iter().enumerate() {
         match entries {
             Ok(entries) => entries.iter().for_each(|e| totals.add(r % C, e)),
             Err(e) => return Some(Err(e)),
@@ -286,11 +298,7 @@ pub(crate) fn scale<const C: usize, Y: Copy + Into<u32> + Sync>(
                 let (Some(gs), Some(k)) = (row, coefficients.get(c)) else {
                     return Err(SHAPE);
                 };
-                if wide {
-                    scale_row::<Y, WIDE>(ys, gs, c as u32, labels.ignore, k);
-                } else {
-                    scale_row::<Y, LANES>(ys, gs, c as u32, labels.ignore, k);
-                }
+                scale_row_widest(wide, ys, gs, c as u32, labels.ignore, k);
                 Ok(())
             });
             return crate::parallel::first_error(&done);
@@ -301,14 +309,27 @@ pub(crate) fn scale<const C: usize, Y: Copy + Into<u32> + Sync>(
         for (c, k) in coefficients.iter().enumerate() {
             let start = layout.base(sample, 0) + c * class_stride;
             let gs = grad.get_mut(start..start + pixels).ok_or(SHAPE)?;
-            if wide {
-                scale_row::<Y, WIDE>(ys, gs, c as u32, labels.ignore, k);
-            } else {
-                scale_row::<Y, LANES>(ys, gs, c as u32, labels.ignore, k);
-            }
+            scale_row_widest(wide, ys, gs, c as u32, labels.ignore, k);
         }
     }
     Ok(())
+}
+
+/// [`scale_row`] at the widest lane count this CPU runs (`wide`, read once per call).
+#[inline(always)]
+fn scale_row_widest<Y: Copy + Into<u32>>(
+    wide: bool,
+    ys: &[Y],
+    gs: &mut [f32],
+    class: u32,
+    ignore: u32,
+    k: &Coefficients,
+) {
+    if wide {
+        scale_row::<Y, WIDE>(ys, gs, class, ignore, k);
+    } else {
+        scale_row::<Y, LANES>(ys, gs, class, ignore, k);
+    }
 }
 
 /// One (sample, class) row of pass 2, compiled for AVX2 when `W` asks for it.

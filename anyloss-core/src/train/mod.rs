@@ -16,7 +16,7 @@
 //! | what a model is: parameters, forward, backward from `∂loss/∂logits` | [`Head`], [`HeadShape`] |
 //! | heads: logistic (binary), softmax (multi-class), MLP (1–2 hidden ReLU layers) | [`Logistic`], [`Softmax`], [`Mlp`] |
 //! | what a loss over a batch of logits is, streamed in two passes | [`BatchObjective`], [`BatchLoss`] |
-//! | objectives: BCE / metric / hybrid (binary), cross-entropy, a multi-class metric | [`BinaryObjective`], [`CrossEntropy`], [`ClassMetric`] |
+//! | objectives: BCE / metric / hybrid (binary), cross-entropy, a multi-class metric | [`BinaryObjective`] (a [`HybridObjective`] over a [`MetricTerm`]), [`CrossEntropy`], [`ClassMetric`] |
 //! | SGD with momentum / Adam, each update guarded | [`Sgd`], [`Adam`], [`Optimizer`] |
 //! | mini-batches or full-dataset epochs | [`Batching`], [`FitConfig`] |
 //! | the loop, one step, hard predictions | [`Trainer`] |
@@ -153,8 +153,10 @@ mod dataset;
 mod dense;
 mod evaluate;
 mod head;
+mod hybrid_objective;
 mod logistic;
 mod memory_plan;
+mod metric_term;
 mod mlp;
 mod optimizer;
 mod rng;
@@ -176,8 +178,11 @@ pub use cross_entropy::{bce_with_logit, softmax_cross_entropy, CrossEntropy};
 pub use dataset::Dataset;
 pub use evaluate::{binary_counts, class_matrix, threshold_logit, Inference};
 pub use head::{Head, HeadShape};
+pub use hybrid_objective::{HybridObjective, HybridSums};
 pub use logistic::Logistic;
 pub use memory_plan::MemoryPlan;
+pub(crate) use metric_term::sealed::MetricTermPasses;
+pub use metric_term::MetricTerm;
 pub use mlp::Mlp;
 pub use optimizer::Optimizer;
 pub use rng::SplitMix64;

@@ -1,6 +1,10 @@
-//! Shared pieces of the trainer tests: owned buffers for a head, and an f64 reference of
-//! every head's logits written out independently of the crate.
+//! Shared pieces of the tests: owned buffers for a head, an f64 reference of every head's
+//! logits written out independently of the crate, and the binary golden vectors
+//! ([`golden`]).
 #![allow(dead_code)] // each test binary uses its own subset
+
+pub mod crc32;
+pub mod golden;
 
 use anyloss_core::metrics::F1;
 use anyloss_core::train::{
@@ -8,6 +12,16 @@ use anyloss_core::train::{
     Scratch, Sgd, Softmax, Standardizer, Trainer,
 };
 use anyloss_core::{Amplifier, BinaryLoss};
+
+/// The shape of an MLP head: `features` inputs, `hidden` layer widths (the second 0 for
+/// one hidden layer) and `outputs` logits.
+pub const fn mlp_shape(features: usize, hidden: [usize; 2], outputs: usize) -> HeadShape {
+    HeadShape {
+        features,
+        hidden,
+        outputs,
+    }
+}
 
 /// Owned training buffers for a head of `shape` and chunks of `chunk` samples.
 pub struct Buffers {
