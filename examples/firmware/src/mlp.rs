@@ -8,16 +8,18 @@
 //! [`MemoryPlan`] ([`PLAN`]); the training row indices come from the shared
 //! [`RowBuffers`](crate::finetune::RowBuffers). While it fits, the run measures the
 //! instructions of every epoch (SysTick laps from the fit's per-epoch observer) and the
-//! stack below its caller's frame (`stack.rs`'s painting).
+//! stack below its caller's frame (`anyloss_firmware_common::stack`'s painting).
 
 use anyloss_core::train::{Adam, HeadShape, MemoryPlan, Mlp, Scores, Scratch, SplitMix64};
 use anyloss_core::train::{BatchObjective, Dataset, Head, Optimizer, Standardizer, Trainer};
 use anyloss_core::{Error, Metric};
 
+use anyloss_firmware_common::finetune::{objective, Recipe, CHUNK, SEED};
+use anyloss_firmware_common::icount::{InstructionCounter, LapTimer};
+use anyloss_firmware_common::stack;
+
 use crate::dataset::F;
-use crate::finetune::{objective, Prepared, Recipe, CHUNK, SEED};
-use crate::icount::{InstructionCounter, LapTimer};
-use crate::stack;
+use crate::finetune::Prepared;
 
 /// Hidden units: the host's `--model mlp:16`.
 pub const HIDDEN: usize = 16;

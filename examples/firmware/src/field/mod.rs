@@ -28,10 +28,11 @@ use anyloss_core::train::{
 };
 use anyloss_core::Error;
 
-use crate::finetune::{objective, OptimizerKind, Recipe, CHUNK, SEED};
-use crate::icount::{InstructionCounter, LapTimer};
+use anyloss_firmware_common::finetune::{objective, OptimizerKind, Recipe, CHUNK, SEED};
+use anyloss_firmware_common::icount::{InstructionCounter, LapTimer};
+use anyloss_firmware_common::stack;
+
 use crate::mlp::{self, TrainingBuffers};
-use crate::stack;
 
 use data::{stream, test};
 
