@@ -58,47 +58,79 @@ impl LossBatch {
 }
 
 /// A measured function: loss and gradient of `labels` and an input (probabilities or logits)
-/// into a gradient, with a context `C` (the loss) it reads.
-pub type LossFn<C> = fn(&C, &[u8], &[f32], &mut [f32]) -> Result<LossOutput, Error>;
+/// into a gradient.
+pub type LossFn = fn(&[u8], &[f32], &mut [f32]) -> Result<LossOutput, Error>;
 
-/// The call and return of a [`LossFn`] without its work: the baseline.
+/// A measured function that reads a context `C` (the loss) it is given by reference.
+pub type LossFnOf<C> = fn(&C, &[u8], &[f32], &mut [f32]) -> Result<LossOutput, Error>;
+
+/// How a measured function is called: a [`LossFn`], or a [`LossFnOf`] with its context.
+/// The call goes through an opaque function pointer (`black_box`), so that the measured
+/// function is not inlined into the measuring loop and keeps a frame of its own.
+pub trait LossCall: Copy {
+    /// One call on `labels`, `input` and `grad`.
+    fn call(self, labels: &[u8], input: &[f32], grad: &mut [f32]) -> Result<LossOutput, Error>;
+    /// The same call of a function that does no work: the baseline.
+    fn empty(self) -> Self;
+}
+
+impl LossCall for LossFn {
+    #[inline(always)]
+    fn call(self, labels: &[u8], input: &[f32], grad: &mut [f32]) -> Result<LossOutput, Error> {
+        black_box(self)(labels, input, grad)
+    }
+
+    fn empty(self) -> Self {
+        no_loss
+    }
+}
+
+impl<C> LossCall for (&C, LossFnOf<C>) {
+    #[inline(always)]
+    fn call(self, labels: &[u8], input: &[f32], grad: &mut [f32]) -> Result<LossOutput, Error> {
+        let (context, f) = self;
+        black_box(f)(black_box(context), labels, input, grad)
+    }
+
+    fn empty(self) -> Self {
+        (self.0, no_loss_of::<C>)
+    }
+}
+
+/// The call and return of a [`LossFn`] without its work.
 #[inline(never)]
-fn no_loss<C>(_: &C, _: &[u8], _: &[f32], _: &mut [f32]) -> Result<LossOutput, Error> {
+fn no_loss(_: &[u8], _: &[f32], _: &mut [f32]) -> Result<LossOutput, Error> {
+    Ok(LossOutput::default())
+}
+
+/// The call and return of a [`LossFnOf`] without its work.
+#[inline(never)]
+fn no_loss_of<C>(_: &C, _: &[u8], _: &[f32], _: &mut [f32]) -> Result<LossOutput, Error> {
     Ok(LossOutput::default())
 }
 
 /// Instructions per sample of `f` on `input` beyond an empty call, in tenths: [`REPEATS`]
-/// calls of each, through an opaque function pointer.
-pub fn loss_tenths<C>(
+/// calls of each.
+pub fn loss_tenths(
     counter: &InstructionCounter,
-    context: &C,
     labels: &[u8; SAMPLES],
     input: &[f32; SAMPLES],
     grad: &mut [f32; SAMPLES],
-    f: LossFn<C>,
+    f: impl LossCall,
 ) -> Result<u32, Error> {
     let mut result = Ok(());
+    let empty = f.empty();
     let tenths = counter.tenths_per_unit(
         REPEATS,
         SAMPLES as u32,
         grad,
         |g| {
-            if let Err(e) = black_box(f)(
-                black_box(context),
-                black_box(labels),
-                black_box(input),
-                black_box(g),
-            ) {
+            if let Err(e) = f.call(black_box(labels), black_box(input), black_box(g)) {
                 result = Err(e);
             }
         },
         |g| {
-            let _ = black_box(no_loss::<C>)(
-                black_box(context),
-                black_box(labels),
-                black_box(input),
-                black_box(g),
-            );
+            let _ = empty.call(black_box(labels), black_box(input), black_box(g));
         },
     );
     result.map(|()| tenths)
@@ -108,11 +140,10 @@ pub fn loss_tenths<C>(
 /// uses (its own frame included). Call it before anything else has gone deep below the
 /// caller: it is inlined, so the measurement starts at the caller's frame.
 #[inline(always)]
-pub fn stack_bytes<C>(context: &C, batch: &mut LossBatch, f: LossFn<C>) -> Result<usize, Error> {
+pub fn stack_bytes(batch: &mut LossBatch, f: impl LossCall) -> Result<usize, Error> {
     stack::repaint_below_sp();
     let sp = cortex_m::register::msp::read() as usize;
-    black_box(black_box(f)(
-        black_box(context),
+    black_box(f.call(
         black_box(&batch.labels),
         black_box(&batch.probs),
         black_box(&mut batch.grad),

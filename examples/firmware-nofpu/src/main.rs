@@ -16,18 +16,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod cost;
-#[path = "../../firmware/src/dataset.rs"]
 mod dataset;
-#[path = "../../firmware/src/exit.rs"]
-mod exit;
 #[cfg(feature = "finetune")]
 mod finetune;
-// Shared with the M4F firmware, which also times epochs with its `LapTimer`.
-#[allow(dead_code)]
-#[path = "../../firmware/src/icount.rs"]
-mod icount;
-#[path = "../../firmware/src/stack.rs"]
-mod stack;
 
 use cortex_m as _; // the critical-section implementation defmt-semihosting needs
 use cortex_m_rt::entry;
@@ -35,8 +26,10 @@ use defmt_semihosting as _; // the global defmt logger
 
 use anyloss_core::fixed::NUMERIC_PATH;
 use anyloss_core::Error;
+use anyloss_firmware_common::icount::InstructionCounter;
+use anyloss_firmware_common::report::report_tenths;
+use anyloss_firmware_common::{exit, stack};
 use cost::Batch;
-use icount::InstructionCounter;
 
 /// The board, from `build.rs`.
 const BOARD: &str = env!("ANYLOSS_FIRMWARE_BOARD");
@@ -133,15 +126,4 @@ fn run() -> Result<(), Error> {
     );
     defmt::info!("done");
     Ok(())
-}
-
-/// Logs `value` tenths as `<label> <int>.<frac> <unit>`.
-fn report_tenths(label: &str, value: u32, unit: &str) {
-    defmt::info!(
-        "{=str} {=u32}.{=u32} {=str}",
-        label,
-        value / 10,
-        value % 10,
-        unit
-    );
 }

@@ -10,7 +10,7 @@ use core::hint::black_box;
 use anyloss_core::metrics::F1;
 use anyloss_core::{BinaryLoss, Error, Logits, LossOutput, Probs};
 use anyloss_firmware_common::icount::InstructionCounter;
-use anyloss_firmware_common::loss_batch::{self, LossBatch, REPEATS, SAMPLES};
+use anyloss_firmware_common::loss_batch::{self, LossBatch, LossFnOf, REPEATS, SAMPLES};
 
 use crate::dataset;
 
@@ -94,8 +94,12 @@ fn f1_pass1(
 /// Bytes of stack below the caller's SP that one F1 loss-and-gradient call uses (its own
 /// frame included). Call it before anything else has gone deep below the caller.
 pub fn stack_bytes(batch: &mut Batch) -> Result<usize, Error> {
-    loss_batch::stack_bytes(&BinaryLoss::new(F1), &mut batch.loss, f1_loss_and_grad)
+    let loss = BinaryLoss::new(F1);
+    loss_batch::stack_bytes(&mut batch.loss, (&loss, f1_loss_and_grad as F1Fn))
 }
+
+/// The measured functions' type.
+type F1Fn = LossFnOf<BinaryLoss<F1>>;
 
 /// Instructions per sample of the F1 loss and per call of `exp`.
 pub fn instruction_costs(
@@ -113,18 +117,12 @@ pub fn instruction_costs(
             },
         exp_args,
     } = batch;
-    let tenths = loss_batch::loss_tenths;
+    let mut tenths =
+        |input, f: F1Fn| loss_batch::loss_tenths(counter, labels, input, grad, (&loss, f));
     Ok(InstructionCosts {
-        f1_probs: tenths(counter, &loss, labels, probs, grad, f1_loss_and_grad)?,
-        f1_logits: tenths(
-            counter,
-            &loss,
-            labels,
-            logits,
-            grad,
-            f1_loss_and_grad_logits,
-        )?,
-        f1_pass1: tenths(counter, &loss, labels, probs, grad, f1_pass1)?,
+        f1_probs: tenths(probs, f1_loss_and_grad)?,
+        f1_logits: tenths(logits, f1_loss_and_grad_logits)?,
+        f1_pass1: tenths(probs, f1_pass1)?,
         backend_exp: per_call_tenths(counter, exp_args, anyloss_core::math::exp),
         libm_expf: per_call_tenths(counter, exp_args, libm::expf),
     })
