@@ -10,7 +10,9 @@
 //! instructions of every epoch (SysTick laps from the fit's per-epoch observer) and the
 //! stack below its caller's frame (`anyloss_firmware_common::stack`'s painting).
 
-use anyloss_core::train::{Adam, HeadShape, MemoryPlan, Mlp, Scores, Scratch, SplitMix64};
+use anyloss_core::train::{
+    Adam, HeadShape, MemoryPlan, Mlp, Scores, Scratch, SplitMix64, INIT_STREAM,
+};
 use anyloss_core::train::{BatchObjective, Dataset, Head, Optimizer, Standardizer, Trainer};
 use anyloss_core::{Error, Metric};
 
@@ -35,10 +37,6 @@ const P: usize = SHAPE.params();
 const ADAM_SLOTS: usize = 2;
 /// The bytes anyloss-core's memory plan gives for this head, Adam and chunks of [`CHUNK`].
 pub const PLAN: MemoryPlan = MemoryPlan::of(SHAPE, ADAM_SLOTS, CHUNK);
-
-/// XORed into the seed for the head's initialisation, as `anyloss train` does (its
-/// `INIT_STREAM`, "init" in ASCII), so that the device starts from the host's network.
-const INIT_STREAM: u64 = 0x696E_6974;
 
 /// The hidden activations and their gradients of an `mlp:16` head.
 const WORK: usize = 2 * HIDDEN;
