@@ -2,6 +2,8 @@
 
 use anyloss_core::train::Scores;
 
+use crate::stack;
+
 /// Logs the test scores of one fit, to 4 decimals: `test <loss>: F1 <f1> G-mean <gmean>`.
 pub fn report_scores(loss: &str, scores: &Scores) {
     let (f1, gmean) = (ten_thousandths(scores.f1), ten_thousandths(scores.gmean));
@@ -29,4 +31,16 @@ pub fn report_tenths(label: &str, value: u32, unit: &str) {
         value % 10,
         unit
     );
+}
+
+/// Logs the last lines of a run: the stack's peak since reset, the heap (none), `done`.
+pub fn report_end() {
+    defmt::info!(
+        "stack: peak of the whole firmware {=usize} bytes",
+        stack::peak_since_reset()
+    );
+    defmt::info!(
+        "heap: 0 bytes (no #[global_allocator]; a dependency needing alloc fails to link)"
+    );
+    defmt::info!("done");
 }

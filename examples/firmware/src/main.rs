@@ -25,12 +25,12 @@ use defmt_semihosting as _; // the global defmt logger
 
 use anyloss_core::metrics::F1;
 use anyloss_core::Error;
+use anyloss_firmware_common::exit;
 use anyloss_firmware_common::finetune::{
     OptimizerKind, Recipe, BCE_RECIPE, METRIC_RECIPE, SEED, TEST_FRACTION,
 };
 use anyloss_firmware_common::icount::InstructionCounter;
-use anyloss_firmware_common::report::{report_scores, report_tenths};
-use anyloss_firmware_common::{exit, stack};
+use anyloss_firmware_common::report::{report_end, report_scores, report_tenths};
 use finetune::{Prepared, RowBuffers, LOGISTIC_PARAMS};
 use loss_cost::Batch;
 use report::{report_field, report_field_setup, report_mlp, report_mlp_plan, report_recipe};
@@ -44,13 +44,7 @@ const BACKEND: &str = if cfg!(feature = "micromath") {
 
 #[entry]
 fn main() -> ! {
-    match run() {
-        Ok(()) => exit::exit(0),
-        Err(e) => {
-            defmt::error!("failed: {}", e);
-            exit::exit(exit::FAILURE)
-        }
-    }
+    exit::finish(run())
 }
 
 /// The metric losses' recipe for an MLP head, `anyloss train --model mlp:16`'s default: 20
@@ -100,17 +94,7 @@ fn run() -> Result<(), Error> {
         dataset::F
     );
 
-    let Some(peripherals) = cortex_m::Peripherals::take() else {
-        defmt::error!("core peripherals already taken");
-        exit::exit(exit::FAILURE)
-    };
-    let counter = InstructionCounter::calibrate(peripherals.SYST);
-    let ipt = counter.instructions_per_tick_x100();
-    defmt::info!(
-        "SysTick calibration: {=u32}.{=u32:02} instructions/tick (QEMU -icount shift=0; instructions, not cycles)",
-        ipt / 100,
-        ipt % 100
-    );
+    let counter = InstructionCounter::take_calibrated();
 
     let costs = loss_cost::instruction_costs(&counter, batch)?;
     report_tenths(
@@ -214,13 +198,6 @@ fn run() -> Result<(), Error> {
         }
     }
 
-    defmt::info!(
-        "stack: peak of the whole firmware {=usize} bytes",
-        stack::peak_since_reset()
-    );
-    defmt::info!(
-        "heap: 0 bytes (no #[global_allocator]; a dependency needing alloc fails to link)"
-    );
-    defmt::info!("done");
+    report_end();
     Ok(())
 }
