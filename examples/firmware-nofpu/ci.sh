@@ -2,7 +2,9 @@
 # CI of the FPU-less firmware, called by .ci/run on a fresh Debian machine (as root):
 # - installs what is missing: the thumbv7m and thumbv6m targets, llvm-tools,
 #   qemu-system-arm, defmt-print;
-# - checks format and lints of the crate for both targets;
+# - checks format and lints of the crate for both targets, and of the crate it shares with
+#   ../firmware (../firmware-common: lints for both targets, the tests of its build-script
+#   half);
 # - runs the firmware under QEMU on the Cortex-M3 (mps2-an385, with fine-tuning) and the
 #   Cortex-M0 (microbit, measurements only: 16 KiB of RAM); fails if it fails, or if its
 #   decoded output differs from the snapshot expected/<core>.txt. QEMU runs with
@@ -21,46 +23,30 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export CARGO_TERM_COLOR=never
+ci_name=firmware-nofpu
+# The snapshot comparison masks the figures of these lines.
+masked='instructions/(sample|call)|^INFO  stack:|gradient difference'
 # Build and run of one configuration; generous for a cold build on 2 cores, but bounded.
 limit="${ANYLOSS_FIRMWARE_TIMEOUT:-1500}"
 out=target/ci
 mkdir -p "$out"
-tools="$(rustc --print sysroot)/lib/rustlib/x86_64-unknown-linux-gnu/bin"
+# step, fail, stable, install_toolchain, check_common, run_snapshot, no_allocator, at_most,
+# within; $tools.
+source ../firmware-common/ci-lib.sh
 
-# The snapshot comparison's view of a log: cost figures masked unless ANYLOSS_SNAPSHOT=exact.
-stable() {
-  if [ "${ANYLOSS_SNAPSHOT:-}" = exact ]; then
-    cat "$1"
-  else
-    sed -E '/instructions\/(sample|call)|^INFO  stack:|gradient difference/ s/[0-9]+(\.[0-9]+)?(e-?[0-9]+)?/#/g' "$1"
-  fi
-}
-step() { printf '\n---- firmware-nofpu: %s\n' "$1"; }
-fail() {
-  printf 'firmware-nofpu CI failed: %s\n' "$1" >&2
-  exit 1
-}
 # per_sample <log> <path>: instructions/sample of the F1 loss+grad on probabilities.
 per_sample() {
   sed -n "s/.*F1 loss+grad, $2 path, probabilities, N=[0-9]*: \([0-9.]*\) instructions\/sample.*/\1/p" "$1"
 }
 
 step "toolchain"
-rustup target add thumbv7m-none-eabi thumbv6m-none-eabi
-rustup component add llvm-tools >/dev/null
-if ! command -v qemu-system-arm >/dev/null; then
-  apt-get update && apt-get install -y qemu-system-arm
-fi
-if ! command -v defmt-print >/dev/null; then
-  cargo install defmt-print --locked
-fi
-qemu-system-arm --version | head -n 1
-defmt-print --version
+install_toolchain thumbv7m-none-eabi thumbv6m-none-eabi
 
 step "format and lints"
 cargo fmt --check
 cargo clippy --release -- -D warnings
 cargo clippy --release --target thumbv6m-none-eabi --no-default-features -- -D warnings
+check_common thumbv7m-none-eabi thumbv6m-none-eabi
 
 for core in m3 m0; do
   if [ "$core" = m3 ]; then
@@ -70,27 +56,11 @@ for core in m3 m0; do
   fi
   elf="${CARGO_TARGET_DIR:-target}/$target/release/anyloss-firmware-nofpu"
   step "run on the $core ($target)"
-  status=0
-  timeout "$limit" cargo run --release --target "$target" "${flags[@]}" >"$out/$core.txt" 2>"$out/$core.stderr" ||
-    status=$?
-  cat "$out/$core.txt"
-  if [ "$status" -ne 0 ]; then
-    tail -n 30 "$out/$core.stderr" >&2
-    fail "the $core firmware exited with $status"
-  fi
-  if [ "${ANYLOSS_BLESS:-0}" = 1 ]; then
-    cp "$out/$core.txt" "expected/$core.txt"
-    echo "blessed expected/$core.txt"
-  elif ! diff -u <(stable "expected/$core.txt") <(stable "$out/$core.txt"); then
-    fail "output of the $core firmware differs from expected/$core.txt (if intended: ANYLOSS_BLESS=1 $0)"
-  fi
+  run_snapshot "$core" --target "$target" "${flags[@]}"
 
   step "sizes on the $core"
   ../firmware/size-report.sh "$elf" anyloss_firmware_nofpu::cost::f1_fixed | tee "$out/$core.sizes"
-  if "$tools/llvm-nm" "$elf" | grep -E '__rust_alloc|__rg_alloc|__rust_realloc|__rust_dealloc'; then
-    fail "the $core firmware links an allocator entry point"
-  fi
-  echo "no allocator symbols: heap use is 0"
+  no_allocator "$elf" "$core"
 
   step "budgets on the $core"
   grep -q 'DeviceLoss path fixed-point' "$out/$core.txt" ||
@@ -102,7 +72,7 @@ for core in m3 m0; do
   budget=150 stack_budget=512
   if [ "$core" = m0 ]; then budget=300 stack_budget=768; fi
   echo "$core: F1 loss+grad $fixed instructions/sample fixed-point (budget $budget), $float with soft floats; stack $stack B (budget $stack_budget), .text $text B (budget 6144)"
-  awk -v v="$fixed" -v b="$budget" 'BEGIN { exit !(v != "" && v <= b) }' ||
+  at_most "$fixed" "$budget" ||
     fail "fixed-point F1 loss+grad costs $fixed instructions/sample on the $core (budget <= $budget)"
   [ -n "$stack" ] && [ "$stack" -le "$stack_budget" ] ||
     fail "fixed-point F1 loss+grad stack $stack B on the $core (budget <= $stack_budget)"
@@ -115,7 +85,7 @@ float="$(f1_of f32)"
 fixed="$(f1_of fixed-point)"
 [ -n "$float" ] && [ -n "$fixed" ] || fail "no test F1 of both paths in the m3 log"
 echo "test F1: f32 path $float, fixed-point path $fixed"
-awk -v a="$float" -v b="$fixed" 'BEGIN { x = a - b; if (x < 0) x = -x; exit !(x <= 0.02) }' ||
+within "$float" "$fixed" 0.02 ||
   fail "test F1 of the fixed-point path ($fixed) is more than 0.02 from the f32 path's ($float)"
 
 step "ok"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # CI of the firmware, called by .ci/run on a fresh Debian machine (as root):
 # - installs what is missing: the thumbv7em target, llvm-tools, qemu-system-arm, defmt-print;
-# - checks format and lints of the firmware crate;
+# - checks format and lints of the firmware crate and of the crate it shares with
+#   ../firmware-nofpu (../firmware-common: lints for this target, the tests of its
+#   build-script half);
 # - runs the firmware under QEMU with each math backend (libm, micromath); fails if it
 #   fails, or if its decoded output differs from the snapshot expected/<backend>.txt. QEMU
 #   runs with -icount shift=0, so the output is the same bytes on every run and machine.
@@ -27,61 +29,32 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export CARGO_TERM_COLOR=never
+ci_name=firmware
+# The snapshot comparison masks the figures of these lines.
+masked='instructions/(sample|call|ingest|fine-tune)|^INFO  stack:'
 # Build and run of one configuration; generous for a cold build on 2 cores, but bounded.
 limit="${ANYLOSS_FIRMWARE_TIMEOUT:-1500}"
 elf="${CARGO_TARGET_DIR:-target}/thumbv7em-none-eabihf/release/anyloss-firmware"
 out=target/ci
 mkdir -p "$out"
-
-# The snapshot comparison's view of a log: cost figures masked unless ANYLOSS_SNAPSHOT=exact.
-stable() {
-  if [ "${ANYLOSS_SNAPSHOT:-}" = exact ]; then
-    cat "$1"
-  else
-    sed -E '/instructions\/(sample|call|ingest|fine-tune)|^INFO  stack:/ s/[0-9]+(\.[0-9]+)?/#/g' "$1"
-  fi
-}
-step() { printf '\n---- firmware: %s\n' "$1"; }
-fail() {
-  printf 'firmware CI failed: %s\n' "$1" >&2
-  exit 1
-}
+# step, fail, stable, install_toolchain, check_common, run_snapshot, no_allocator, at_most,
+# within; $tools.
+source ../firmware-common/ci-lib.sh
 
 step "toolchain"
-rustup target add thumbv7em-none-eabihf
-rustup component add llvm-tools >/dev/null
-if ! command -v qemu-system-arm >/dev/null; then
-  apt-get update && apt-get install -y qemu-system-arm
-fi
-if ! command -v defmt-print >/dev/null; then
-  cargo install defmt-print --locked
-fi
-qemu-system-arm --version | head -n 1
-defmt-print --version
+install_toolchain thumbv7em-none-eabihf
 
 step "format and lints"
 cargo fmt --check
 cargo clippy --release -- -D warnings
 cargo clippy --release --features micromath -- -D warnings
+check_common thumbv7em-none-eabihf
 
 for backend in libm micromath; do
   step "run with $backend"
   features=()
   if [ "$backend" = micromath ]; then features=(--features micromath); fi
-  status=0
-  timeout "$limit" cargo run --release "${features[@]}" >"$out/$backend.txt" 2>"$out/$backend.stderr" ||
-    status=$?
-  cat "$out/$backend.txt"
-  if [ "$status" -ne 0 ]; then
-    tail -n 30 "$out/$backend.stderr" >&2
-    fail "the $backend firmware exited with $status"
-  fi
-  if [ "${ANYLOSS_BLESS:-0}" = 1 ]; then
-    cp "$out/$backend.txt" "expected/$backend.txt"
-    echo "blessed expected/$backend.txt"
-  elif ! diff -u <(stable "expected/$backend.txt") <(stable "$out/$backend.txt"); then
-    fail "output of the $backend firmware differs from expected/$backend.txt (if intended: ANYLOSS_BLESS=1 $0)"
-  fi
+  run_snapshot "$backend" "${features[@]}"
 
   step "sizes with $backend"
   ./size-report.sh "$elf" | tee "$out/$backend.sizes"
@@ -93,16 +66,12 @@ for backend in libm micromath; do
   text="$(sed -n 's/^F1 loss+grad path: \([0-9]*\) bytes.*/\1/p' "$out/$backend.sizes")"
   echo "goals ($backend): $per_sample instructions/sample, stack $stack B, .text $text B"
   if [ "$backend" = libm ]; then
-    awk -v v="$per_sample" 'BEGIN { exit !(v != "" && v <= 100) }' ||
+    at_most "$per_sample" 100 ||
       fail "F1 loss+grad costs $per_sample instructions/sample with libm (goal <= 100)"
   fi
   [ -n "$stack" ] && [ "$stack" -le 256 ] || fail "F1 loss+grad stack $stack B with $backend (goal <= 256)"
   [ -n "$text" ] && [ "$text" -le 2048 ] || fail "F1 loss+grad .text $text B with $backend (goal <= 2048)"
-  tools="$(rustc --print sysroot)/lib/rustlib/x86_64-unknown-linux-gnu/bin"
-  if "$tools/llvm-nm" "$elf" | grep -E '__rust_alloc|__rg_alloc|__rust_realloc|__rust_dealloc'; then
-    fail "the $backend firmware links an allocator entry point"
-  fi
-  echo "no allocator symbols: heap use is 0"
+  no_allocator "$elf" "$backend"
 
   # The RAM of training: anyloss-core's plan, as the firmware logs it, against the size the
   # linker gave the static that holds the buffers (llvm-nm). cortex_m::singleton! stores a
@@ -149,7 +118,7 @@ compare() { # compare <device log label> <host --loss> <recipe flags>
     fail "the host's anyloss train failed for $1"
   [ -n "$host" ] || fail "no test F1 from the host for $1"
   echo "$1: device F1 $device, host F1 $host"
-  awk -v d="$device" -v h="$host" 'BEGIN { x = d - h; if (x < 0) x = -x; exit !(x <= 0.02) }' ||
+  within "$device" "$host" 0.02 ||
     fail "$1: device F1 $device and host F1 $host differ by more than 0.02"
 }
 echo "host: anyloss train --data $data --test-fraction $fraction --seed $seed --loss <loss> <flags> --json"
@@ -199,7 +168,7 @@ host_after="$(host_f1 "$field/tuned.bin")" || fail "the host's anyloss predict f
 for pair in "before $before $host_before" "after $after $host_after"; do
   set -- $pair
   echo "field $1: device F1 $2, host F1 $3"
-  awk -v d="$2" -v h="$3" 'BEGIN { x = d - h; if (x < 0) x = -x; exit !(x <= 0.02) }' ||
+  within "$2" "$3" 0.02 ||
     fail "field $1 fine-tuning: device F1 $2 and host F1 $3 differ by more than 0.02"
 done
 device_crc="$(sed -n 's/.*CRC-32 0x\([0-9a-f]*\).*/\1/p' "$out/libm.txt")"

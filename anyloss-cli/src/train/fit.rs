@@ -5,7 +5,7 @@
 
 use anyloss_core::train::{
     binary_counts, Adam, BatchObjective, Batching, BinaryObjective, Counts, Dataset, FitConfig,
-    Head, HeadShape, Inference, Optimizer, Scratch, Sgd, Standardizer, Trainer,
+    Head, HeadShape, Inference, Optimizer, Scratch, Sgd, Standardizer, Trainer, INIT_STREAM,
 };
 use anyloss_core::{Amplifier, BinaryLoss};
 
@@ -150,9 +150,6 @@ pub(crate) fn training_error(spec: &LossSpec, e: anyloss_core::Error) -> CliErro
     };
     CliError::new(format!("training `{}`: {e}{hint}", spec.name))
 }
-
-/// XORed into the seed for the head's initialisation ("init" in ASCII).
-const INIT_STREAM: u64 = 0x696E_6974;
 
 /// One training run's pieces, before the objective is chosen.
 struct Run<'a, 'd> {

@@ -11,7 +11,7 @@
 //! |---|---|
 //! | data view (row-major features, labels; may live in flash) | [`Dataset`] |
 //! | stratified seeded split, k folds or a test fraction | [`Split`] |
-//! | PRNG for splits, shuffles and initialisation | [`SplitMix64`] |
+//! | PRNG for splits, shuffles and initialisation (its stream: [`INIT_STREAM`]) | [`SplitMix64`] |
 //! | standardiser, fitted on the training rows, applied on the fly | [`Standardizer`] |
 //! | what a model is: parameters, forward, backward from `∂loss/∂logits` | [`Head`], [`HeadShape`] |
 //! | heads: logistic (binary), softmax (multi-class), MLP (1–2 hidden ReLU layers) | [`Logistic`], [`Softmax`], [`Mlp`] |
@@ -185,7 +185,7 @@ pub(crate) use metric_term::sealed::MetricTermPasses;
 pub use metric_term::MetricTerm;
 pub use mlp::Mlp;
 pub use optimizer::Optimizer;
-pub use rng::SplitMix64;
+pub use rng::{SplitMix64, INIT_STREAM};
 pub use scores::{Counts, Scores};
 pub use scratch::Scratch;
 pub use sgd::Sgd;

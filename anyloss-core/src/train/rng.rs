@@ -5,6 +5,12 @@
 //! integer arithmetic, so the host and a Cortex-M draw the same numbers from the same seed),
 //! and well known, so anyone can check a run's shuffles against the reference code.
 
+/// XORed into a run's seed to seed the head's initialisation ("init" in ASCII), so that its
+/// draws are apart from the split's and the shuffles' (which take the seed as it is). The
+/// host's `anyloss train` and the firmware both initialise a head from
+/// `SplitMix64::new(seed ^ INIT_STREAM)`, so that a device starts from the host's network.
+pub const INIT_STREAM: u64 = 0x696E_6974;
+
 /// The SplitMix64 generator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]

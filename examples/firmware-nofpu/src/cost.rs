@@ -1,57 +1,36 @@
 //! What the F1 loss and gradient cost per sample on both paths, their stack, and how far the
 //! fixed-point path is from the f32 one on the measured batch.
 //!
-//! The batch is [`SAMPLES`] probabilities spread evenly over (0, 1) (so the amplifier sees
-//! every regime, from saturated to steep) with the dataset's first labels, and the logits
-//! that give them.
+//! The batch is the shared [`LossBatch`]: [`SAMPLES`] probabilities spread evenly over
+//! (0, 1) (so the amplifier sees every regime, from saturated to steep) with the dataset's
+//! first labels, and the logits that give them.
 
 use core::hint::black_box;
 
 use anyloss_core::fixed::FixedLoss;
 use anyloss_core::metrics::F1;
 use anyloss_core::{BinaryLoss, Error, Logits, LossOutput, Probs};
+use anyloss_firmware_common::icount::InstructionCounter;
+use anyloss_firmware_common::loss_batch::{self, LossBatch, LossFn, REPEATS, SAMPLES};
 
 use crate::dataset;
-use crate::icount::InstructionCounter;
-use crate::stack;
 
-/// Samples per loss call.
-pub const SAMPLES: usize = 256;
-/// Calls per measurement: one SysTick tick is then below 0.05 instructions/sample.
-const REPEATS: u32 = 16;
-
-/// The measured batch: labels, probabilities, the logits that give them, and gradients.
+/// The measured batch, and the f32 path's gradient to compare the fixed-point one with.
 pub struct Batch {
-    labels: [u8; SAMPLES],
-    probs: [f32; SAMPLES],
-    logits: [f32; SAMPLES],
-    grad: [f32; SAMPLES],
+    loss: LossBatch,
     reference: [f32; SAMPLES],
 }
 
 impl Batch {
     /// All zero, so that a static of it lives in `.bss`; [`Batch::fill`] sets the values.
     pub const ZERO: Self = Self {
-        labels: [0; SAMPLES],
-        probs: [0.0; SAMPLES],
-        logits: [0.0; SAMPLES],
-        grad: [0.0; SAMPLES],
+        loss: LossBatch::ZERO,
         reference: [0.0; SAMPLES],
     };
 
-    /// Probabilities `(i + 1/2) / SAMPLES`, their logits, and the first labels.
+    /// The shared batch on the dataset's labels.
     pub fn fill(&mut self) {
-        for (i, ((y, p), z)) in self
-            .labels
-            .iter_mut()
-            .zip(&mut self.probs)
-            .zip(&mut self.logits)
-            .enumerate()
-        {
-            *y = dataset::LABELS.get(i).copied().unwrap_or(0);
-            *p = (i as f32 + 0.5) / SAMPLES as f32;
-            *z = anyloss_core::math::ln(*p / (1.0 - *p));
-        }
+        self.loss.fill(&dataset::LABELS);
     }
 }
 
@@ -90,14 +69,6 @@ fn f1_fixed_pass1(labels: &[u8], probs: &[f32], _: &mut [f32]) -> Result<LossOut
     })
 }
 
-/// The call and return of the functions above without their work: the baseline.
-#[inline(never)]
-fn no_loss(_: &[u8], _: &[f32], _: &mut [f32]) -> Result<LossOutput, Error> {
-    Ok(LossOutput::default())
-}
-
-type LossFn = fn(&[u8], &[f32], &mut [f32]) -> Result<LossOutput, Error>;
-
 /// Stack bytes of one loss-and-gradient call on each path.
 pub struct Stacks {
     /// f32 path.
@@ -110,21 +81,9 @@ pub struct Stacks {
 /// included). Call it before anything else has gone deep below the caller.
 pub fn stack_bytes(batch: &mut Batch) -> Result<Stacks, Error> {
     Ok(Stacks {
-        float: stack_of(batch, f1_float)?,
-        fixed: stack_of(batch, f1_fixed)?,
+        float: loss_batch::stack_bytes(&mut batch.loss, f1_float as LossFn)?,
+        fixed: loss_batch::stack_bytes(&mut batch.loss, f1_fixed as LossFn)?,
     })
-}
-
-#[inline(always)]
-fn stack_of(batch: &mut Batch, f: LossFn) -> Result<usize, Error> {
-    stack::repaint_below_sp();
-    let sp = cortex_m::register::msp::read() as usize;
-    black_box(black_box(f)(
-        black_box(&batch.labels),
-        black_box(&batch.probs),
-        black_box(&mut batch.grad),
-    ))?;
-    Ok(sp.saturating_sub(stack::deepest_touched()))
 }
 
 /// Instruction counts, each in tenths.
@@ -148,19 +107,19 @@ pub fn instruction_costs(
     counter: &InstructionCounter,
     batch: &mut Batch,
 ) -> Result<InstructionCosts, Error> {
-    let Batch {
+    let LossBatch {
         labels,
         probs,
         logits,
         grad,
-        ..
-    } = batch;
+    } = &mut batch.loss;
+    let mut tenths = |input, f: LossFn| loss_batch::loss_tenths(counter, labels, input, grad, f);
     Ok(InstructionCosts {
-        float_probs: loss_tenths(counter, labels, probs, grad, f1_float)?,
-        float_logits: loss_tenths(counter, labels, logits, grad, f1_float_logits)?,
-        fixed_probs: loss_tenths(counter, labels, probs, grad, f1_fixed)?,
-        fixed_logits: loss_tenths(counter, labels, logits, grad, f1_fixed_logits)?,
-        fixed_pass1: loss_tenths(counter, labels, probs, grad, f1_fixed_pass1)?,
+        float_probs: tenths(probs, f1_float)?,
+        float_logits: tenths(logits, f1_float_logits)?,
+        fixed_probs: tenths(probs, f1_fixed)?,
+        fixed_logits: tenths(logits, f1_fixed_logits)?,
+        fixed_pass1: tenths(probs, f1_fixed_pass1)?,
         exp: counter.tenths_per_unit(
             REPEATS,
             SAMPLES as u32,
@@ -179,31 +138,6 @@ pub fn instruction_costs(
     })
 }
 
-/// Instructions per sample of `f` beyond [`no_loss`], in tenths.
-fn loss_tenths(
-    counter: &InstructionCounter,
-    labels: &[u8; SAMPLES],
-    input: &[f32; SAMPLES],
-    grad: &mut [f32; SAMPLES],
-    f: LossFn,
-) -> Result<u32, Error> {
-    let mut result = Ok(());
-    let tenths = counter.tenths_per_unit(
-        REPEATS,
-        SAMPLES as u32,
-        grad,
-        |g| {
-            if let Err(e) = black_box(f)(black_box(labels), black_box(input), black_box(g)) {
-                result = Err(e);
-            }
-        },
-        |g| {
-            let _ = black_box(no_loss)(black_box(labels), black_box(input), black_box(g));
-        },
-    );
-    result.map(|()| tenths)
-}
-
 /// The two paths on the measured batch.
 pub struct Agreement {
     /// Loss of the f32 path.
@@ -216,10 +150,11 @@ pub struct Agreement {
 
 /// Runs both paths on the batch's probabilities and compares them.
 pub fn agreement(batch: &mut Batch) -> Result<Agreement, Error> {
-    let float = f1_float(&batch.labels, &batch.probs, &mut batch.reference)?;
-    let fixed = f1_fixed(&batch.labels, &batch.probs, &mut batch.grad)?;
+    let Batch { loss, reference } = batch;
+    let float = f1_float(&loss.labels, &loss.probs, reference)?;
+    let fixed = f1_fixed(&loss.labels, &loss.probs, &mut loss.grad)?;
     let (mut largest, mut difference) = (0.0f32, 0.0f32);
-    for (&want, &got) in batch.reference.iter().zip(&batch.grad) {
+    for (&want, &got) in reference.iter().zip(&loss.grad) {
         largest = largest.max(anyloss_core::math::abs(want));
         difference = difference.max(anyloss_core::math::abs(got - want));
     }

@@ -16,18 +16,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod cost;
-#[path = "../../firmware/src/dataset.rs"]
 mod dataset;
-#[path = "../../firmware/src/exit.rs"]
-mod exit;
 #[cfg(feature = "finetune")]
 mod finetune;
-// Shared with the M4F firmware, which also times epochs with its `LapTimer`.
-#[allow(dead_code)]
-#[path = "../../firmware/src/icount.rs"]
-mod icount;
-#[path = "../../firmware/src/stack.rs"]
-mod stack;
 
 use cortex_m as _; // the critical-section implementation defmt-semihosting needs
 use cortex_m_rt::entry;
@@ -35,21 +26,17 @@ use defmt_semihosting as _; // the global defmt logger
 
 use anyloss_core::fixed::NUMERIC_PATH;
 use anyloss_core::Error;
+use anyloss_firmware_common::exit;
+use anyloss_firmware_common::icount::InstructionCounter;
+use anyloss_firmware_common::report::{report_end, report_tenths};
 use cost::Batch;
-use icount::InstructionCounter;
 
 /// The board, from `build.rs`.
 const BOARD: &str = env!("ANYLOSS_FIRMWARE_BOARD");
 
 #[entry]
 fn main() -> ! {
-    match run() {
-        Ok(()) => exit::exit(0),
-        Err(e) => {
-            defmt::error!("failed: {}", e);
-            exit::exit(exit::FAILURE)
-        }
-    }
+    exit::finish(run())
 }
 
 fn run() -> Result<(), Error> {
@@ -70,17 +57,7 @@ fn run() -> Result<(), Error> {
         dataset::F
     );
 
-    let Some(peripherals) = cortex_m::Peripherals::take() else {
-        defmt::error!("core peripherals already taken");
-        exit::exit(exit::FAILURE)
-    };
-    let counter = InstructionCounter::calibrate(peripherals.SYST);
-    let ipt = counter.instructions_per_tick_x100();
-    defmt::info!(
-        "SysTick calibration: {=u32}.{=u32:02} instructions/tick (QEMU -icount shift=0; instructions, not cycles)",
-        ipt / 100,
-        ipt % 100
-    );
+    let counter = InstructionCounter::take_calibrated();
 
     let costs = cost::instruction_costs(&counter, batch)?;
     for (label, tenths) in [
@@ -124,24 +101,6 @@ fn run() -> Result<(), Error> {
     #[cfg(feature = "finetune")]
     finetune::run()?;
 
-    defmt::info!(
-        "stack: peak of the whole firmware {=usize} bytes",
-        stack::peak_since_reset()
-    );
-    defmt::info!(
-        "heap: 0 bytes (no #[global_allocator]; a dependency needing alloc fails to link)"
-    );
-    defmt::info!("done");
+    report_end();
     Ok(())
-}
-
-/// Logs `value` tenths as `<label> <int>.<frac> <unit>`.
-fn report_tenths(label: &str, value: u32, unit: &str) {
-    defmt::info!(
-        "{=str} {=u32}.{=u32} {=str}",
-        label,
-        value / 10,
-        value % 10,
-        unit
-    );
 }

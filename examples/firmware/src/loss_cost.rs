@@ -1,60 +1,38 @@
 //! What the F1 loss costs on the device: instructions per sample, stack, and the `exp` it
 //! is built on.
 //!
-//! The buffer is [`SAMPLES`] probabilities spread evenly over (0, 1), so the amplifier's
-//! `exp` sees arguments from `-L/2` to 0 as it does in training, with the dataset's first
-//! labels.
+//! The batch is the shared [`LossBatch`]: [`SAMPLES`] probabilities spread evenly over
+//! (0, 1), so the amplifier's `exp` sees arguments from `-L/2` to 0 as it does in training,
+//! with the dataset's first labels.
 
 use core::hint::black_box;
 
 use anyloss_core::metrics::F1;
 use anyloss_core::{BinaryLoss, Error, Logits, LossOutput, Probs};
+use anyloss_firmware_common::icount::InstructionCounter;
+use anyloss_firmware_common::loss_batch::{self, LossBatch, LossFnOf, REPEATS, SAMPLES};
 
 use crate::dataset;
-use crate::icount::InstructionCounter;
-use crate::stack;
 
-/// Samples per loss call.
-pub const SAMPLES: usize = 256;
-/// Calls per measurement: enough that one SysTick tick (about 40 instructions) is below
-/// 0.05 instructions/sample.
-const REPEATS: u32 = 16;
-
-/// The measured batch: labels, inputs, the arguments `exp` gets from them, and the gradient.
+/// The measured batch, and the arguments the amplifier's `exp` gets from its probabilities.
 pub struct Batch {
-    labels: [u8; SAMPLES],
-    probs: [f32; SAMPLES],
-    logits: [f32; SAMPLES],
+    loss: LossBatch,
     exp_args: [f32; SAMPLES],
-    grad: [f32; SAMPLES],
 }
 
 impl Batch {
     /// All zero, so that a static of it lives in `.bss`; [`Batch::fill`] sets the values.
     pub const ZERO: Self = Self {
-        labels: [0; SAMPLES],
-        probs: [0.0; SAMPLES],
-        logits: [0.0; SAMPLES],
+        loss: LossBatch::ZERO,
         exp_args: [0.0; SAMPLES],
-        grad: [0.0; SAMPLES],
     };
 
-    /// Probabilities `(i + 1/2) / SAMPLES`, the logits that give them, the amplifier's `exp`
-    /// arguments `-L·|p - 1/2|` at the default `L = 73`, and the labels of the first
-    /// [`SAMPLES`] rows of the dataset.
+    /// The shared batch on the dataset's labels, and the amplifier's `exp` arguments
+    /// `-L·|p - 1/2|` at the default `L = 73`.
     pub fn fill(&mut self) {
+        self.loss.fill(&dataset::LABELS);
         let l = anyloss_core::Amplifier::default().l();
-        for (i, (((y, p), z), e)) in self
-            .labels
-            .iter_mut()
-            .zip(&mut self.probs)
-            .zip(&mut self.logits)
-            .zip(&mut self.exp_args)
-            .enumerate()
-        {
-            *y = dataset::LABELS.get(i).copied().unwrap_or(0);
-            *p = (i as f32 + 0.5) / SAMPLES as f32;
-            *z = libm::logf(*p / (1.0 - *p));
+        for (e, p) in self.exp_args.iter_mut().zip(&self.loss.probs) {
             *e = -l * anyloss_core::math::abs(*p - 0.5);
         }
     }
@@ -113,31 +91,15 @@ fn f1_pass1(
     })
 }
 
-/// The call and return of the functions above without their work: the baseline.
-#[inline(never)]
-fn no_loss(
-    _loss: &BinaryLoss<F1>,
-    _labels: &[u8],
-    _input: &[f32],
-    _grad: &mut [f32],
-) -> Result<LossOutput, Error> {
-    Ok(LossOutput::default())
-}
-
 /// Bytes of stack below the caller's SP that one F1 loss-and-gradient call uses (its own
 /// frame included). Call it before anything else has gone deep below the caller.
 pub fn stack_bytes(batch: &mut Batch) -> Result<usize, Error> {
     let loss = BinaryLoss::new(F1);
-    stack::repaint_below_sp();
-    let sp = cortex_m::register::msp::read() as usize;
-    black_box(f1_loss_and_grad(
-        black_box(&loss),
-        black_box(&batch.labels),
-        black_box(&batch.probs),
-        black_box(&mut batch.grad),
-    ))?;
-    Ok(sp.saturating_sub(stack::deepest_touched()))
+    loss_batch::stack_bytes(&mut batch.loss, (&loss, f1_loss_and_grad as F1Fn))
 }
+
+/// The measured functions' type.
+type F1Fn = LossFnOf<BinaryLoss<F1>>;
 
 /// Instructions per sample of the F1 loss and per call of `exp`.
 pub fn instruction_costs(
@@ -146,64 +108,24 @@ pub fn instruction_costs(
 ) -> Result<InstructionCosts, Error> {
     let loss = BinaryLoss::new(F1);
     let Batch {
-        labels,
-        probs,
-        logits,
+        loss:
+            LossBatch {
+                labels,
+                probs,
+                logits,
+                grad,
+            },
         exp_args,
-        grad,
     } = batch;
+    let mut tenths =
+        |input, f: F1Fn| loss_batch::loss_tenths(counter, labels, input, grad, (&loss, f));
     Ok(InstructionCosts {
-        f1_probs: loss_tenths(counter, &loss, labels, probs, grad, f1_loss_and_grad)?,
-        f1_logits: loss_tenths(
-            counter,
-            &loss,
-            labels,
-            logits,
-            grad,
-            f1_loss_and_grad_logits,
-        )?,
-        f1_pass1: loss_tenths(counter, &loss, labels, probs, grad, f1_pass1)?,
+        f1_probs: tenths(probs, f1_loss_and_grad)?,
+        f1_logits: tenths(logits, f1_loss_and_grad_logits)?,
+        f1_pass1: tenths(probs, f1_pass1)?,
         backend_exp: per_call_tenths(counter, exp_args, anyloss_core::math::exp),
         libm_expf: per_call_tenths(counter, exp_args, libm::expf),
     })
-}
-
-type LossFn = fn(&BinaryLoss<F1>, &[u8], &[f32], &mut [f32]) -> Result<LossOutput, Error>;
-
-/// Instructions per sample of `f` beyond [`no_loss`], in tenths.
-fn loss_tenths(
-    counter: &InstructionCounter,
-    loss: &BinaryLoss<F1>,
-    labels: &[u8; SAMPLES],
-    input: &[f32; SAMPLES],
-    grad: &mut [f32; SAMPLES],
-    f: LossFn,
-) -> Result<u32, Error> {
-    let mut result = Ok(());
-    let tenths = counter.tenths_per_unit(
-        REPEATS,
-        SAMPLES as u32,
-        grad,
-        |g| {
-            if let Err(e) = black_box(f)(
-                black_box(loss),
-                black_box(labels),
-                black_box(input),
-                black_box(g),
-            ) {
-                result = Err(e);
-            }
-        },
-        |g| {
-            let _ = black_box(no_loss)(
-                black_box(loss),
-                black_box(labels),
-                black_box(input),
-                black_box(g),
-            );
-        },
-    );
-    result.map(|()| tenths)
 }
 
 /// Instructions per call of `exp` over `args`, beyond the same loop without the call.

@@ -12,15 +12,12 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod dataset;
-mod exit;
 mod field;
 mod finetune;
 mod formula;
-mod icount;
 mod loss_cost;
 mod mlp;
 mod report;
-mod stack;
 
 use cortex_m as _; // the critical-section implementation defmt-semihosting needs
 use cortex_m_rt::entry;
@@ -28,13 +25,15 @@ use defmt_semihosting as _; // the global defmt logger
 
 use anyloss_core::metrics::F1;
 use anyloss_core::Error;
-use finetune::{OptimizerKind, Prepared, Recipe, RowBuffers};
-use icount::InstructionCounter;
-use loss_cost::Batch;
-use report::{
-    report_field, report_field_setup, report_mlp, report_mlp_plan, report_recipe, report_scores,
-    report_tenths,
+use anyloss_firmware_common::exit;
+use anyloss_firmware_common::finetune::{
+    OptimizerKind, Recipe, BCE_RECIPE, METRIC_RECIPE, SEED, TEST_FRACTION,
 };
+use anyloss_firmware_common::icount::InstructionCounter;
+use anyloss_firmware_common::report::{report_end, report_scores, report_tenths};
+use finetune::{Prepared, RowBuffers, LOGISTIC_PARAMS};
+use loss_cost::Batch;
+use report::{report_field, report_field_setup, report_mlp, report_mlp_plan, report_recipe};
 
 /// Name of the math backend anyloss-core was built with (micromath wins when both are on).
 const BACKEND: &str = if cfg!(feature = "micromath") {
@@ -45,41 +44,8 @@ const BACKEND: &str = if cfg!(feature = "micromath") {
 
 #[entry]
 fn main() -> ! {
-    match run() {
-        Ok(()) => exit::exit(0),
-        Err(e) => {
-            defmt::error!("failed: {}", e);
-            exit::exit(exit::FAILURE)
-        }
-    }
+    exit::finish(run())
 }
-
-/// The metric losses' recipe, `anyloss train`'s default for a metric loss: 20 epochs of BCE
-/// as a warm start, then the pure metric loss `1 − M` at `L = 10`; SGD 0.3, batches of 64,
-/// 500 epochs in all.
-const METRIC_RECIPE: Recipe = Recipe {
-    optimizer: OptimizerKind::Sgd,
-    mix: 1.0,
-    l: 10.0,
-    lr: 0.3,
-    momentum: 0.0,
-    epochs: 500,
-    batch: 64,
-    warm_start: 20,
-};
-
-/// The BCE baseline's recipe, `anyloss train`'s default for `--loss bce` (trained to
-/// convergence): SGD 1.0, batches of 64, 500 epochs.
-const BCE_RECIPE: Recipe = Recipe {
-    optimizer: OptimizerKind::Sgd,
-    mix: 0.0,
-    l: 10.0,
-    lr: 1.0,
-    momentum: 0.0,
-    epochs: 500,
-    batch: 64,
-    warm_start: 0,
-};
 
 /// The metric losses' recipe for an MLP head, `anyloss train --model mlp:16`'s default: 20
 /// epochs of BCE as a warm start, then the pure metric loss at `L = 10`; Adam 0.01, batches
@@ -128,17 +94,7 @@ fn run() -> Result<(), Error> {
         dataset::F
     );
 
-    let Some(peripherals) = cortex_m::Peripherals::take() else {
-        defmt::error!("core peripherals already taken");
-        exit::exit(exit::FAILURE)
-    };
-    let counter = InstructionCounter::calibrate(peripherals.SYST);
-    let ipt = counter.instructions_per_tick_x100();
-    defmt::info!(
-        "SysTick calibration: {=u32}.{=u32:02} instructions/tick (QEMU -icount shift=0; instructions, not cycles)",
-        ipt / 100,
-        ipt % 100
-    );
+    let counter = InstructionCounter::take_calibrated();
 
     let costs = loss_cost::instruction_costs(&counter, batch)?;
     report_tenths(
@@ -171,22 +127,23 @@ fn run() -> Result<(), Error> {
         defmt::error!("row buffers already taken");
         exit::exit(exit::FAILURE)
     };
-    let mut prepared = Prepared::new(rows)?;
+    let mut prepared = Prepared::new(rows, &dataset::FEATURES, &dataset::LABELS)?;
     let n_train = prepared.n_train();
     defmt::info!(
         "fine-tuning: split seed {=u64}, test fraction {=f32}, {=usize} train / {=usize} test rows",
-        finetune::SEED,
-        finetune::TEST_FRACTION,
+        SEED,
+        TEST_FRACTION,
         prepared.n_train(),
         prepared.n_test()
     );
     report_recipe("the metric losses", "linear", &METRIC_RECIPE, true);
     report_recipe("BCE", "linear", &BCE_RECIPE, false);
-    let f1 = prepared.fit_and_test(Some(F1), &METRIC_RECIPE)?;
+    let f1 = prepared.fit_and_test::<_, LOGISTIC_PARAMS>(Some(F1), &METRIC_RECIPE)?;
     report_scores("AnyLoss-F1", &f1);
-    let formula = prepared.fit_and_test(Some(formula::GMeanFormula), &METRIC_RECIPE)?;
+    let formula =
+        prepared.fit_and_test::<_, LOGISTIC_PARAMS>(Some(formula::GMeanFormula), &METRIC_RECIPE)?;
     report_scores("formula G-mean", &formula);
-    let bce = prepared.fit_and_test(None::<F1>, &BCE_RECIPE)?;
+    let bce = prepared.fit_and_test::<_, LOGISTIC_PARAMS>(None::<F1>, &BCE_RECIPE)?;
     report_scores("BCE", &bce);
 
     let Some(mlp_buffers) =
@@ -241,13 +198,6 @@ fn run() -> Result<(), Error> {
         }
     }
 
-    defmt::info!(
-        "stack: peak of the whole firmware {=usize} bytes",
-        stack::peak_since_reset()
-    );
-    defmt::info!(
-        "heap: 0 bytes (no #[global_allocator]; a dependency needing alloc fails to link)"
-    );
-    defmt::info!("done");
+    report_end();
     Ok(())
 }

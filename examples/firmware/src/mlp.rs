@@ -8,16 +8,20 @@
 //! [`MemoryPlan`] ([`PLAN`]); the training row indices come from the shared
 //! [`RowBuffers`](crate::finetune::RowBuffers). While it fits, the run measures the
 //! instructions of every epoch (SysTick laps from the fit's per-epoch observer) and the
-//! stack below its caller's frame (`stack.rs`'s painting).
+//! stack below its caller's frame (`anyloss_firmware_common::stack`'s painting).
 
-use anyloss_core::train::{Adam, HeadShape, MemoryPlan, Mlp, Scores, Scratch, SplitMix64};
+use anyloss_core::train::{
+    Adam, HeadShape, MemoryPlan, Mlp, Scores, Scratch, SplitMix64, INIT_STREAM,
+};
 use anyloss_core::train::{BatchObjective, Dataset, Head, Optimizer, Standardizer, Trainer};
 use anyloss_core::{Error, Metric};
 
+use anyloss_firmware_common::finetune::{objective, Recipe, CHUNK, SEED};
+use anyloss_firmware_common::icount::{InstructionCounter, LapTimer};
+use anyloss_firmware_common::stack;
+
 use crate::dataset::F;
-use crate::finetune::{objective, Prepared, Recipe, CHUNK, SEED};
-use crate::icount::{InstructionCounter, LapTimer};
-use crate::stack;
+use crate::finetune::Prepared;
 
 /// Hidden units: the host's `--model mlp:16`.
 pub const HIDDEN: usize = 16;
@@ -33,10 +37,6 @@ const P: usize = SHAPE.params();
 const ADAM_SLOTS: usize = 2;
 /// The bytes anyloss-core's memory plan gives for this head, Adam and chunks of [`CHUNK`].
 pub const PLAN: MemoryPlan = MemoryPlan::of(SHAPE, ADAM_SLOTS, CHUNK);
-
-/// XORed into the seed for the head's initialisation, as `anyloss train` does (its
-/// `INIT_STREAM`, "init" in ASCII), so that the device starts from the host's network.
-const INIT_STREAM: u64 = 0x696E_6974;
 
 /// The hidden activations and their gradients of an `mlp:16` head.
 const WORK: usize = 2 * HIDDEN;
@@ -86,6 +86,57 @@ impl<const F: usize, const P: usize> TrainingBuffers<F, P> {
     };
 }
 
+impl<const F: usize, const P: usize> TrainingBuffers<F, P> {
+    /// Every buffer borrowed on its own: the trainer's [`Scratch`] and the rest, which the
+    /// head, the optimizer and the standardiser (or a loaded model) take.
+    pub fn parts(&mut self) -> TrainingParts<'_> {
+        let Self {
+            params,
+            grad,
+            first,
+            second,
+            work,
+            input,
+            logits,
+            dz,
+            labels,
+            mean,
+            inv_std,
+        } = self;
+        TrainingParts {
+            params,
+            first,
+            second,
+            mean,
+            inv_std,
+            scratch: Scratch {
+                input,
+                work,
+                logits,
+                dz,
+                labels,
+                grad,
+            },
+        }
+    }
+}
+
+/// The buffers of a [`TrainingBuffers`], each borrowed on its own.
+pub struct TrainingParts<'a> {
+    /// The head's parameters.
+    pub params: &'a mut [f32],
+    /// Adam's first moments.
+    pub first: &'a mut [f32],
+    /// Adam's second moments.
+    pub second: &'a mut [f32],
+    /// The standardiser's means.
+    pub mean: &'a mut [f32],
+    /// The standardiser's reciprocal standard deviations.
+    pub inv_std: &'a mut [f32],
+    /// The trainer's working buffers: sample, activations, chunk, gradient.
+    pub scratch: Scratch<'a>,
+}
+
 /// The buffers of this module's fits, on the embedded dataset.
 pub type MlpBuffers = TrainingBuffers<F, P>;
 
@@ -133,33 +184,20 @@ pub fn fit_and_test<M: Metric>(
 ) -> Result<MlpRun, Error> {
     let objective = objective(metric, recipe)?;
     let rows = prepared.fit_rows()?;
-    let MlpBuffers {
+    let TrainingParts {
         params,
-        grad,
         first,
         second,
-        work,
-        input,
-        logits,
-        dz,
-        labels,
         mean,
         inv_std,
-    } = buffers;
+        scratch,
+    } = buffers.parts();
     // The host fits its standardiser on the same rows, in the same order.
-    let mut scaler = Standardizer::new(&mut mean[..], &mut inv_std[..])?;
+    let mut scaler = Standardizer::new(mean, inv_std)?;
     scaler.fit(rows.data, rows.train)?;
-    let mut head = Mlp::new(&mut params[..], SHAPE)?;
+    let mut head = Mlp::new(params, SHAPE)?;
     head.init(&mut SplitMix64::new(SEED ^ INIT_STREAM));
-    let adam = Adam::new(recipe.lr, &mut first[..], &mut second[..])?;
-    let scratch = Scratch {
-        input,
-        work,
-        logits,
-        dz,
-        labels,
-        grad,
-    };
+    let adam = Adam::new(recipe.lr, first, second)?;
     let config = recipe.fit_config();
     let mut trainer = Trainer::new(head, adam, objective, config, scaler.scaling(), scratch)?;
 

@@ -1,7 +1,10 @@
-//! The firmware's log lines: scores, costs, RAM figures, and the host flags `ci.sh` passes
-//! to `anyloss train` and `anyloss finetune` for the host-versus-device comparisons.
+//! The firmware's own log lines: MLP and field figures, RAM plans, and the host flags
+//! `ci.sh` passes to `anyloss train` and `anyloss finetune` for the host-versus-device
+//! comparisons (the lines both firmwares print are `anyloss_firmware_common::report`'s).
 
-use crate::finetune::{self, OptimizerKind, Recipe};
+use anyloss_firmware_common::finetune::{OptimizerKind, Recipe, CHUNK};
+use anyloss_firmware_common::report::{report_scores, report_tenths};
+
 use crate::{field, mlp};
 
 /// Logs a recipe as the flags of `anyloss train` that select it (`ci.sh` passes them to the
@@ -36,7 +39,7 @@ pub fn report_mlp_plan(n_train: usize) {
     let p = mlp::PLAN;
     defmt::info!(
         "RAM of mlp:16 training (Adam, chunks of {=usize}): memory plan {=usize} bytes = parameters {=usize} + gradient {=usize} + optimizer {=usize} + activations {=usize} + scratch {=usize} + standardizer {=usize}",
-        finetune::CHUNK,
+        CHUNK,
         p.total(),
         p.parameters,
         p.gradient,
@@ -161,34 +164,5 @@ pub fn report_field(r: &field::FieldReport) {
     );
     defmt::info!(
         "field: the page with one bit flipped is refused as corrupted, and the model is unchanged"
-    );
-}
-
-/// Logs the test scores of one fit, to 4 decimals.
-pub fn report_scores(loss: &str, scores: &anyloss_core::train::Scores) {
-    let (f1, gmean) = (ten_thousandths(scores.f1), ten_thousandths(scores.gmean));
-    defmt::info!(
-        "test {=str}: F1 {=u32}.{=u32:04} G-mean {=u32}.{=u32:04}",
-        loss,
-        f1 / 10_000,
-        f1 % 10_000,
-        gmean / 10_000,
-        gmean % 10_000
-    );
-}
-
-/// `x` in `[0, 1]` as a whole number of ten-thousandths, rounded.
-pub fn ten_thousandths(x: f32) -> u32 {
-    (x * 10_000.0 + 0.5) as u32
-}
-
-/// Logs `value` tenths as `<label> <int>.<frac> <unit>`.
-pub fn report_tenths(label: &str, value: u32, unit: &str) {
-    defmt::info!(
-        "{=str} {=u32}.{=u32} {=str}",
-        label,
-        value / 10,
-        value % 10,
-        unit
     );
 }

@@ -28,10 +28,11 @@ use anyloss_core::train::{
 };
 use anyloss_core::Error;
 
-use crate::finetune::{objective, OptimizerKind, Recipe, CHUNK, SEED};
-use crate::icount::{InstructionCounter, LapTimer};
-use crate::mlp::{self, TrainingBuffers};
-use crate::stack;
+use anyloss_firmware_common::finetune::{objective, OptimizerKind, Recipe, CHUNK, SEED};
+use anyloss_firmware_common::icount::{InstructionCounter, LapTimer};
+use anyloss_firmware_common::stack;
+
+use crate::mlp::{self, TrainingBuffers, TrainingParts};
 
 use data::{stream, test};
 
@@ -162,21 +163,23 @@ pub fn run(
         buffer,
         rows,
     } = buffers;
-    let TrainingBuffers {
+    let TrainingParts {
         params,
-        grad,
         first,
         second,
-        work,
+        mean,
+        inv_std,
+        scratch,
+    } = training.parts();
+    let Scratch {
         input,
+        work,
         logits,
         dz,
         labels,
-        mean,
-        inv_std,
-    } = training;
-    let mut model =
-        Model::from_bytes_in(SHIPPED, &mut params[..], &mut mean[..], &mut inv_std[..])?;
+        grad,
+    } = scratch;
+    let mut model = Model::from_bytes_in(SHIPPED, params, mean, inv_std)?;
     let threshold = model.threshold();
 
     let test_data = Dataset::new(test::FEATURES.as_flattened(), &test::LABELS, F)?;
@@ -189,7 +192,7 @@ pub fn run(
     // The stream, one sample at a time, into the online trainer.
     let (costs, stack_bytes, held, after) = {
         let (head, scaling) = model.head_and_scaling()?;
-        let adam = Adam::new(FINE_TUNE.lr, &mut first[..], &mut second[..])?;
+        let adam = Adam::new(FINE_TUNE.lr, &mut *first, &mut *second)?;
         let config = FINE_TUNE.fit_config();
         let scratch = Scratch {
             input: &mut input[..],

@@ -16,6 +16,17 @@ pub fn exit(code: i32) -> ! {
     semihosting::process::exit(code)
 }
 
+/// Ends the firmware with the outcome of its run: 0, or the error logged and [`FAILURE`].
+pub fn finish<E: defmt::Format>(result: Result<(), E>) -> ! {
+    match result {
+        Ok(()) => exit(0),
+        Err(e) => {
+            defmt::error!("failed: {}", e);
+            exit(FAILURE)
+        }
+    }
+}
+
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     // The location only: formatting the message would pull `core::fmt` float code into flash.

@@ -45,6 +45,23 @@ impl InstructionCounter {
         }
     }
 
+    /// Takes the core peripherals, calibrates on their SysTick and logs the calibration;
+    /// ends the firmware with [`FAILURE`](crate::exit::FAILURE) if they were taken before.
+    pub fn take_calibrated() -> Self {
+        let Some(peripherals) = cortex_m::Peripherals::take() else {
+            defmt::error!("core peripherals already taken");
+            crate::exit::exit(crate::exit::FAILURE)
+        };
+        let counter = Self::calibrate(peripherals.SYST);
+        let ipt = counter.instructions_per_tick_x100();
+        defmt::info!(
+            "SysTick calibration: {=u32}.{=u32:02} instructions/tick (QEMU -icount shift=0; instructions, not cycles)",
+            ipt / 100,
+            ipt % 100
+        );
+        counter
+    }
+
     /// Instructions per SysTick tick, in hundredths (4000 = 40.00).
     pub fn instructions_per_tick_x100(&self) -> u32 {
         (self.instructions_per_tick_scaled * 100 / SCALE) as u32

@@ -1,0 +1,3 @@
+//! The bundled dataset, embedded in flash by `build.rs`.
+
+include!(concat!(env!("OUT_DIR"), "/dataset.rs"));
