@@ -10,11 +10,12 @@
 use std::io::Write;
 
 use anyloss_core::multilabel::{LabelConfusion, MultilabelLoss, MultilabelOutput};
-use anyloss_core::{Amplifier, Average, Degenerate, Error};
+use anyloss_core::{Amplifier, Average, Degenerate};
 use serde_json::{json, Value};
 
 use super::averaging::class_weights_for;
 use super::cells::checked_header;
+use super::chunk::Chunk;
 use super::spool::{split_last, Spool};
 use super::{checked_value, checked_weight, write_json_head, write_rows, EvalArgs, CHUNK};
 use crate::error::CliError;
@@ -30,7 +31,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let Some(labels) = args.multilabel else {
         return Err(CliError::new("--multilabel C is needed"));
     };
-    let metric = MetricArg::parse(&args.metric, &args.params, args.beta, args.alpha, &[])?;
+    let metric = args.metric_arg(&[])?;
     let amplifier = super::amplifier(args)?;
     let average = args
         .averaging
@@ -111,8 +112,7 @@ fn evaluate<const C: usize>(
     // labels as bits, the values, then the weight if any).
     let mut spool = Spool::new(C + usize::from(weighted))?;
     let mut total = LabelConfusion::<C>::default();
-    let (mut labels, mut values, mut weights, mut lines) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut chunk = Chunk::new(C, C, weighted, logits);
     let mut row = Vec::new();
     let mut stored = Vec::with_capacity(C + 1);
     loop {
@@ -127,34 +127,33 @@ fn evaluate<const C: usize>(
                         format!("label `{y}` of y{c} is not 0 or 1"),
                     ));
                 }
-                labels.push(y as u8);
+                chunk.labels.push(y as u8);
                 bits |= u16::from(y == 1.0) << c;
             }
             stored.clear();
             for (c, &cell) in row[C..2 * C].iter().enumerate() {
                 stored.push(checked_value(&records, line, C + c + 1, cell, logits)?);
             }
-            values.extend_from_slice(&stored);
+            chunk.values.extend_from_slice(&stored);
             if weighted {
                 let w = checked_weight(&records, line, 2 * C + 1, row[2 * C])?;
                 stored.push(w);
-                weights.push(w);
+                chunk.weights.push(w);
             }
             spool.push(bits, &stored)?;
-            lines.push(line);
+            chunk.lines.push(line);
         }
-        if lines.len() == CHUNK || (line.is_none() && !lines.is_empty()) {
-            let input = super::input(&values, logits);
-            total += if weighted {
-                loss.confusion_weighted(&labels, input, &weights)
-            } else {
-                loss.confusion(&labels, input)
-            }
-            .map_err(|e| located(&records, &lines, C, e))?;
-            labels.clear();
-            values.clear();
-            weights.clear();
-            lines.clear();
+        let summed =
+            chunk.sum_when_due(
+                &records,
+                line.is_none(),
+                |labels, input, weights| match weights {
+                    Some(w) => loss.confusion_weighted(labels, input, w),
+                    None => loss.confusion(labels, input),
+                },
+            )?;
+        if let Some(sum) = summed {
+            total += sum;
         }
         if line.is_none() {
             break;
@@ -178,6 +177,12 @@ fn evaluate<const C: usize>(
 
     // Pass 2: each chunk's gradient of the full-data loss, one array per row.
     let mut rows = spool.finish()?;
+    let Chunk {
+        mut labels,
+        mut values,
+        mut weights,
+        ..
+    } = chunk;
     let (mut bits, mut grad) = (Vec::new(), Vec::new());
     let mut first_row = true;
     while rows.next_chunk(CHUNK, &mut bits, &mut values)? {
@@ -247,21 +252,4 @@ fn check_header<const C: usize>(records: &Records, logits: bool) -> Result<bool,
             .collect()
     };
     checked_header(records, named, logits, &format!("--multilabel {C}"))
-}
-
-/// A core error with the file position of the element (or row weight) it names.
-fn located(records: &Records, lines: &[u64], labels: usize, e: Error) -> CliError {
-    let line = |row: usize| lines.get(row).copied().unwrap_or(0);
-    match e {
-        Error::InvalidLabel { index } => {
-            records.error_at(line(index / labels), Some(index % labels + 1), e)
-        }
-        Error::NonFinite { index } | Error::ProbabilityOutOfRange { index } => {
-            records.error_at(line(index / labels), Some(labels + index % labels + 1), e)
-        }
-        Error::NonFiniteWeight { index } | Error::NegativeWeight { index } => {
-            records.error_at(line(index), Some(2 * labels + 1), e)
-        }
-        _ => CliError::new(format!("{}: {e}", records.path().display())),
-    }
 }
