@@ -29,15 +29,13 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     // Pass 1: check every row, sum the entries chunk by chunk, keep a compact copy (the
     // weight, if any, after the value).
     let mut spool = Spool::new(1 + usize::from(weighted))?;
-    let mut total = Confusion::default();
     let mut chunk = Chunk::new(1, 1, weighted, args.logits);
-    let mut row = Vec::new();
-    loop {
-        let line = records.next_row(&mut row)?;
-        if let Some(line) = line {
-            let (label, value) = checked_row(&records, line, &row, args.logits)?;
+    let total: Confusion = chunk.sum_all(
+        &mut records,
+        |records, line, row, chunk| {
+            let (label, value) = checked_row(records, line, row, args.logits)?;
             if weighted {
-                let w = checked_weight(&records, line, 3, row[2])?;
+                let w = checked_weight(records, line, 3, row[2])?;
                 spool.push(u16::from(label), &[value, w])?;
                 chunk.weights.push(w);
             } else {
@@ -45,27 +43,13 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
             }
             chunk.labels.push(label);
             chunk.values.push(value);
-            chunk.lines.push(line);
-        }
-        let summed =
-            chunk.sum_when_due(
-                &records,
-                line.is_none(),
-                |labels, input, weights| match weights {
-                    Some(w) => loss.confusion_weighted(labels, input, w),
-                    None => loss.confusion(labels, input),
-                },
-            )?;
-        if let Some(sum) = summed {
-            total += sum;
-        }
-        if line.is_none() {
-            break;
-        }
-    }
-    if spool.rows() == 0 {
-        return Err(records.no_rows());
-    }
+            Ok(())
+        },
+        |labels, input, weights| match weights {
+            Some(w) => loss.confusion_weighted(labels, input, w),
+            None => loss.confusion(labels, input),
+        },
+    )?;
     let result = loss.checked_evaluate(&total).map_err(|e| {
         let why = loss
             .metric()
@@ -90,12 +74,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
 
     // Pass 2: each chunk's gradient of the full-data loss.
     let mut rows = spool.finish()?;
-    let Chunk {
-        mut labels,
-        mut values,
-        mut weights,
-        ..
-    } = chunk;
+    let (mut labels, mut values, mut weights) = chunk.into_buffers();
     let (mut wide_labels, mut grad) = (Vec::new(), Vec::new());
     let mut first = true;
     while rows.next_chunk(CHUNK, &mut wide_labels, &mut values)? {

@@ -2,6 +2,8 @@
 //! rows, so memory stays bounded however long the input is, each with its file line so
 //! that a core error names the row and column it is about.
 
+use core::ops::AddAssign;
+
 use anyloss_core::{Error, Input};
 
 use super::CHUNK;
@@ -19,7 +21,7 @@ pub struct Chunk<L> {
     /// The sample weights of the rows; empty when the data has none.
     pub weights: Vec<f32>,
     /// The file line of each row.
-    pub lines: Vec<u64>,
+    lines: Vec<u64>,
     label_columns: usize,
     value_columns: usize,
     weighted: bool,
@@ -42,10 +44,40 @@ impl<L> Chunk<L> {
         }
     }
 
+    /// Pass 1 over `records`: hands each row (its file line and cells) to `take`, which
+    /// checks it and adds its labels, values and weight to the chunk, and the rows held to `sum` whenever the chunk is
+    /// full and at the end; returns the sums added up. Data without rows is an error.
+    pub fn sum_all<S: Default + AddAssign>(
+        &mut self,
+        records: &mut Records,
+        mut take: impl FnMut(&Records, u64, &[f64], &mut Self) -> Result<(), CliError>,
+        mut sum: impl FnMut(&[L], Input<'_>, Option<&[f32]>) -> Result<S, Error>,
+    ) -> Result<S, CliError> {
+        let (mut total, mut row, mut rows) = (S::default(), Vec::new(), 0u64);
+        loop {
+            let line = records.next_row(&mut row)?;
+            if let Some(line) = line {
+                take(records, line, &row, self)?;
+                self.lines.push(line);
+                rows += 1;
+            }
+            if let Some(summed) = self.sum_when_due(records, line.is_none(), &mut sum)? {
+                total += summed;
+            }
+            if line.is_none() {
+                break;
+            }
+        }
+        if rows == 0 {
+            return Err(records.no_rows());
+        }
+        Ok(total)
+    }
+
     /// Hands the rows held to `sum` (their labels, values and weights, if any) when the
     /// chunk is full or, once the input has ended (`at_end`), when any are left; then
     /// empties the chunk. A core error of `sum` is placed at the row and column it names.
-    pub fn sum_when_due<S>(
+    fn sum_when_due<S>(
         &mut self,
         records: &Records,
         at_end: bool,
@@ -62,6 +94,11 @@ impl<L> Chunk<L> {
         self.weights.clear();
         self.lines.clear();
         Ok(Some(total))
+    }
+
+    /// The label, value and weight buffers, empty, for pass 2 to reuse.
+    pub fn into_buffers(self) -> (Vec<L>, Vec<f32>, Vec<f32>) {
+        (self.labels, self.values, self.weights)
     }
 
     /// A core error with the file position of the element (or row weight) it names.

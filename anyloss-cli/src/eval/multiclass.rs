@@ -196,49 +196,38 @@ fn stream<const C: usize>(
     // Pass 1: check every row, sum the entries chunk by chunk, keep a compact copy (the
     // values, then the weight if any).
     let mut spool = Spool::new(C + usize::from(weighted))?;
-    let mut total = ClassConfusion::<C>::default();
     let mut chunk = Chunk::new(1, C, weighted, logits);
-    let mut row = Vec::new();
     let mut stored = Vec::with_capacity(C + 1);
     let mut off_sum = 0u64;
-    loop {
-        let line = records.next_row(&mut row)?;
-        if let Some(line) = line {
-            let label = checked_label::<C>(&records, line, row[0])?;
+    let total: ClassConfusion<C> = chunk.sum_all(
+        &mut records,
+        |records, line, row, chunk| {
+            let label = checked_label::<C>(records, line, row[0])?;
             stored.clear();
             for (c, &cell) in row[1..=C].iter().enumerate() {
-                stored.push(checked_value(&records, line, c + 2, cell, logits)?);
+                stored.push(checked_value(records, line, c + 2, cell, logits)?);
             }
             if !logits && (row[1..=C].iter().sum::<f64>() - 1.0).abs() > SUM_TOLERANCE {
                 off_sum += 1;
             }
             chunk.values.extend_from_slice(&stored);
             if weighted {
-                let w = checked_weight(&records, line, C + 2, row[C + 1])?;
+                let w = checked_weight(records, line, C + 2, row[C + 1])?;
                 stored.push(w);
                 chunk.weights.push(w);
             }
             spool.push(label, &stored)?;
             chunk.labels.push(label);
-            chunk.lines.push(line);
-        }
-        let summed = chunk.sum_when_due(&records, line.is_none(), |labels, input, weights| {
+            Ok(())
+        },
+        |labels, input, weights| {
             let layout = Layout::<C>::sample_major(labels.len())?;
             match weights {
                 Some(w) => loss.confusion_weighted(&layout, labels, input, w),
                 None => loss.confusion(&layout, labels, input),
             }
-        })?;
-        if let Some(sum) = summed {
-            total += sum;
-        }
-        if line.is_none() {
-            break;
-        }
-    }
-    if spool.rows() == 0 {
-        return Err(records.no_rows());
-    }
+        },
+    )?;
     if off_sum > 0 {
         eprintln!(
             "anyloss: warning: {}: {off_sum} of {} rows have probabilities that do not sum to 1 \
@@ -264,12 +253,7 @@ fn stream<const C: usize>(
 
     // Pass 2: each chunk's gradient of the full-data loss, one array per row.
     let mut rows = spool.finish()?;
-    let Chunk {
-        mut labels,
-        mut values,
-        mut weights,
-        ..
-    } = chunk;
+    let (mut labels, mut values, mut weights) = chunk.into_buffers();
     let mut grad = Vec::new();
     let mut first_row = true;
     while rows.next_chunk(CHUNK, &mut labels, &mut values)? {

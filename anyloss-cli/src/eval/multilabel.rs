@@ -111,13 +111,11 @@ fn evaluate<const C: usize>(
     // Pass 1: check every row, sum the entries chunk by chunk, keep a compact copy (the
     // labels as bits, the values, then the weight if any).
     let mut spool = Spool::new(C + usize::from(weighted))?;
-    let mut total = LabelConfusion::<C>::default();
     let mut chunk = Chunk::new(C, C, weighted, logits);
-    let mut row = Vec::new();
     let mut stored = Vec::with_capacity(C + 1);
-    loop {
-        let line = records.next_row(&mut row)?;
-        if let Some(line) = line {
+    let total: LabelConfusion<C> = chunk.sum_all(
+        &mut records,
+        |records, line, row, chunk| {
             let mut bits = 0u16;
             for (c, &y) in row[..C].iter().enumerate() {
                 if !(y == 0.0 || y == 1.0) {
@@ -132,36 +130,22 @@ fn evaluate<const C: usize>(
             }
             stored.clear();
             for (c, &cell) in row[C..2 * C].iter().enumerate() {
-                stored.push(checked_value(&records, line, C + c + 1, cell, logits)?);
+                stored.push(checked_value(records, line, C + c + 1, cell, logits)?);
             }
             chunk.values.extend_from_slice(&stored);
             if weighted {
-                let w = checked_weight(&records, line, 2 * C + 1, row[2 * C])?;
+                let w = checked_weight(records, line, 2 * C + 1, row[2 * C])?;
                 stored.push(w);
                 chunk.weights.push(w);
             }
             spool.push(bits, &stored)?;
-            chunk.lines.push(line);
-        }
-        let summed =
-            chunk.sum_when_due(
-                &records,
-                line.is_none(),
-                |labels, input, weights| match weights {
-                    Some(w) => loss.confusion_weighted(labels, input, w),
-                    None => loss.confusion(labels, input),
-                },
-            )?;
-        if let Some(sum) = summed {
-            total += sum;
-        }
-        if line.is_none() {
-            break;
-        }
-    }
-    if spool.rows() == 0 {
-        return Err(records.no_rows());
-    }
+            Ok(())
+        },
+        |labels, input, weights| match weights {
+            Some(w) => loss.confusion_weighted(labels, input, w),
+            None => loss.confusion(labels, input),
+        },
+    )?;
     let result = loss.evaluate(&total);
     check_finite(&records, setup.metric, &result)?;
     let per_class: Vec<Value> = total
@@ -177,12 +161,7 @@ fn evaluate<const C: usize>(
 
     // Pass 2: each chunk's gradient of the full-data loss, one array per row.
     let mut rows = spool.finish()?;
-    let Chunk {
-        mut labels,
-        mut values,
-        mut weights,
-        ..
-    } = chunk;
+    let (mut labels, mut values, mut weights) = chunk.into_buffers();
     let (mut bits, mut grad) = (Vec::new(), Vec::new());
     let mut first_row = true;
     while rows.next_chunk(CHUNK, &mut bits, &mut values)? {
