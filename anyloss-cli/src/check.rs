@@ -7,7 +7,7 @@ use anyloss_dsl::FormulaMetric;
 use clap::Args;
 
 use crate::error::CliError;
-use crate::param::{bindings, parse_param};
+use crate::formula_arg::FormulaArgs;
 
 const EXAMPLES: &str = "\
 Example:
@@ -23,26 +23,17 @@ NEG=TN+FP, PRED_POS=TP+FP, PRED_NEG=TN+FN, TOTAL=N=TP+FN+FP+TN; numbers (2, 0.5,
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct CheckArgs {
-    /// The metric formula over TP, FN, FP, TN (quote it for the shell); it may start with
-    /// `-`.
-    #[arg(allow_hyphen_values = true)]
-    pub formula: String,
-    /// Bind a parameter of the formula: NAME=VALUE (repeat for several).
-    #[arg(
-        long = "param",
-        value_name = "NAME=VALUE",
-        value_parser = parse_param,
-        allow_hyphen_values = true
-    )]
-    pub params: Vec<(String, f64)>,
+    /// The formula and its parameters.
+    #[command(flatten)]
+    pub formula: FormulaArgs,
 }
 
 /// Runs `anyloss check` and returns the report.
 pub fn run(args: &CheckArgs) -> Result<String, CliError> {
-    let m = FormulaMetric::compile(&args.formula, &bindings(&args.params))
+    let m = FormulaMetric::compile(&args.formula.formula, &args.formula.bindings())
         .map_err(|d| CliError::new(d.to_string()))?;
     let mut out = String::new();
-    let _ = writeln!(out, "formula: {}", args.formula.trim());
+    let _ = writeln!(out, "formula: {}", args.formula.formula.trim());
     if !m.params().is_empty() {
         let bound: Vec<String> = m
             .params()

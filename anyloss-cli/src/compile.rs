@@ -5,7 +5,7 @@ use anyloss_dsl::emit_rust;
 use clap::Args;
 
 use crate::error::CliError;
-use crate::param::{bindings, parse_param};
+use crate::formula_arg::FormulaArgs;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -24,26 +24,17 @@ build time instead, use anyloss_dsl::build from build.rs.";
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct CompileArgs {
-    /// The metric formula over TP, FN, FP, TN (quote it for the shell); it may start with
-    /// `-`.
-    #[arg(allow_hyphen_values = true)]
-    pub formula: String,
     /// Name of the generated type (UpperCamelCase).
     #[arg(long, default_value = "Formula")]
     pub name: String,
-    /// Bind a parameter of the formula: NAME=VALUE (repeat for several).
-    #[arg(
-        long = "param",
-        value_name = "NAME=VALUE",
-        value_parser = parse_param,
-        allow_hyphen_values = true
-    )]
-    pub params: Vec<(String, f64)>,
+    /// The formula and its parameters.
+    #[command(flatten)]
+    pub formula: FormulaArgs,
 }
 
 /// Runs `anyloss compile` and returns the Rust source.
 pub fn run(args: &CompileArgs) -> Result<String, CliError> {
-    emit_rust(&args.formula, &args.name, &bindings(&args.params))
+    emit_rust(&args.formula.formula, &args.name, &args.formula.bindings())
         .map(|code| code.trim_end().to_string())
         .map_err(|d| CliError::new(d.to_string()))
 }

@@ -10,6 +10,7 @@ pub mod compile;
 pub mod error;
 pub mod eval;
 pub mod finetune;
+pub mod formula_arg;
 pub mod metric_arg;
 pub mod param;
 pub mod predict;

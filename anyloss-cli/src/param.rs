@@ -1,7 +1,48 @@
 //! `--param NAME=VALUE`: the values bound to a metric's parameters, and the `--beta` /
 //! `--alpha` shorthands folded into them.
 
+use clap::Args;
+
 use crate::error::CliError;
+
+/// `--param NAME=VALUE`, repeatable: the flag's one definition. A command whose help words
+/// it differently sets its own with `mut_arg("params", ...)`.
+#[derive(Debug, Clone, Args)]
+pub struct ParamArgs {
+    /// Binds a parameter of the metric (a built-in's `beta`/`alpha`, or any name a formula
+    /// uses); repeat for several.
+    #[arg(
+        long = "param",
+        value_name = "NAME=VALUE",
+        value_parser = parse_param,
+        allow_hyphen_values = true
+    )]
+    pub params: Vec<(String, f64)>,
+}
+
+/// The parameters of a metric: `--beta`, `--alpha` and `--param`. A command whose help
+/// words them differently sets its own with `mut_arg`.
+#[derive(Debug, Clone, Args)]
+pub struct MetricParams {
+    /// beta of fbeta (default 1) or tversky (weight of false negatives, default 0.5); a
+    /// shorthand for --param beta=B.
+    #[arg(long, allow_negative_numbers = true)]
+    pub beta: Option<f64>,
+    /// alpha of tversky (weight of false positives, default 0.5); a shorthand for
+    /// --param alpha=A.
+    #[arg(long, allow_negative_numbers = true)]
+    pub alpha: Option<f64>,
+    /// The `--param` bindings.
+    #[command(flatten)]
+    pub bound: ParamArgs,
+}
+
+impl MetricParams {
+    /// The `--param` bindings, without the shorthands.
+    pub fn params(&self) -> &[(String, f64)] {
+        &self.bound.params
+    }
+}
 
 /// `NAME=VALUE` with a finite value.
 pub fn parse_param(text: &str) -> Result<(String, f64), String> {

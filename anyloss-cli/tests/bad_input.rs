@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 mod common;
-use common::{anyloss, bundled, csv, failure_of, json_of, scratch_dir, stderr_of, stdout_of};
+use common::{anyloss, argv, bundled, csv, failure_of, json_of, scratch_dir, stderr_of, stdout_of};
 
 use std::io::Write;
 use std::path::Path;
@@ -137,15 +137,10 @@ fn many_chunks_give_the_in_memory_answer() {
         body.push_str(&format!("{y},{},{},{}\n", row[0], row[1], row[2]));
     }
     let path = csv("chunks3.csv", &body);
-    let got = json_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--classes",
-        "3",
-        "--input",
-        path.to_str().unwrap(),
-    ]);
+    let got = json_of(&argv(
+        "eval --metric f1 --classes 3 --input",
+        &[path.to_str().unwrap()],
+    ));
     let mut grad = vec![0.0f32; 3 * n];
     let loss = MulticlassLoss::new(Averaged::new(F1, Average::Macro));
     let want = loss
@@ -269,15 +264,10 @@ fn probability_rows_off_one_are_counted_on_stderr() {
         "offsum.csv",
         "label,p0,p1,p2\n0,0.6,0.3,0.1\n1,0.5,0.5,0.5\n2,0.2,0.2,0.2\n",
     );
-    let out = anyloss(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--classes",
-        "3",
-        "--input",
-        p.to_str().unwrap(),
-    ]);
+    let out = anyloss(&argv(
+        "eval --metric f1 --classes 3 --input",
+        &[p.to_str().unwrap()],
+    ));
     assert!(out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -289,15 +279,10 @@ fn probability_rows_off_one_are_counted_on_stderr() {
         "onsum.csv",
         "label,p0,p1,p2\n0,0.6,0.3,0.1\n1,0.2,0.5,0.3\n",
     );
-    let out = anyloss(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--classes",
-        "3",
-        "--input",
-        p.to_str().unwrap(),
-    ]);
+    let out = anyloss(&argv(
+        "eval --metric f1 --classes 3 --input",
+        &[p.to_str().unwrap()],
+    ));
     assert!(out.status.success() && out.stderr.is_empty());
 }
 

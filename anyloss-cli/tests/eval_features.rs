@@ -7,18 +7,7 @@
 
 mod common;
 
-use common::{csv, json_of};
-use serde_json::Value;
-
-const GOLDEN: &str = include_str!("../../tests/golden/features.json");
-
-fn numbers(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
+use common::{csv, f64s, golden, json_of};
 
 /// Largest relative gradient error, asserting both tolerances on every element.
 fn check_grad(id: &str, got: &[f64], want: &[f64]) -> f64 {
@@ -51,16 +40,16 @@ fn lines(header: String, rows: impl Iterator<Item = Vec<f64>>) -> String {
 
 #[test]
 fn binary_weights_thresholds_and_logits_match_autograd_through_the_cli() {
-    let g: Value = serde_json::from_str(GOLDEN).unwrap();
+    let g = golden("features.json");
     let (mut worst_loss, mut worst_grad) = (0.0f64, 0.0f64);
     let (mut zero_weights, mut kinds) = (0, Vec::new());
     for case in g["binary"].as_array().unwrap() {
         let id = case["id"].as_str().unwrap();
         let logits = case["input"] == "logits";
         let weighted = !case["w"].is_null();
-        let (y, x) = (numbers(&case["y"]), numbers(&case["x"]));
+        let (y, x) = (f64s(&case["y"]), f64s(&case["x"]));
         let w = if weighted {
-            numbers(&case["w"])
+            f64s(&case["w"])
         } else {
             Vec::new()
         };
@@ -101,13 +90,13 @@ fn binary_weights_thresholds_and_logits_match_autograd_through_the_cli() {
                 "{id}: {key} {got} vs {want}"
             );
         }
-        let grad = numbers(&out["grad"]);
+        let grad = f64s(&out["grad"]);
         for (i, &wi) in w.iter().enumerate() {
             if wi == 0.0 {
                 assert_eq!(grad[i], 0.0, "{id}: a zero-weight row has no gradient");
             }
         }
-        worst_grad = worst_grad.max(check_grad(id, &grad, &numbers(&case["grad"])));
+        worst_grad = worst_grad.max(check_grad(id, &grad, &f64s(&case["grad"])));
     }
     assert!(zero_weights > 10, "the vectors must exercise zero weights");
     for t in [0.3f32, 0.7] {
@@ -122,18 +111,18 @@ fn binary_weights_thresholds_and_logits_match_autograd_through_the_cli() {
 
 #[test]
 fn multilabel_averages_match_autograd_through_the_cli() {
-    let g: Value = serde_json::from_str(GOLDEN).unwrap();
+    let g = golden("features.json");
     let (mut worst_loss, mut worst_grad) = (0.0f64, 0.0f64);
     let mut averages = std::collections::BTreeSet::new();
     for case in g["multilabel"].as_array().unwrap() {
         let id = case["id"].as_str().unwrap();
         let classes = case["classes"].as_u64().unwrap() as usize;
         let logits = case["input"] == "logits";
-        let (y, x) = (numbers(&case["y"]), numbers(&case["x"]));
+        let (y, x) = (f64s(&case["y"]), f64s(&case["x"]));
         let w = if case["w"].is_null() {
             Vec::new()
         } else {
-            numbers(&case["w"])
+            f64s(&case["w"])
         };
         let prefix = if logits { "z" } else { "p" };
         let header: Vec<String> = (0..classes)
@@ -156,7 +145,7 @@ fn multilabel_averages_match_autograd_through_the_cli() {
         let threshold = case["threshold"].as_f64().unwrap().to_string();
         let classes_arg = classes.to_string();
         let class_weights = (!case["class_weights"].is_null()).then(|| {
-            numbers(&case["class_weights"])
+            f64s(&case["class_weights"])
                 .iter()
                 .map(|v| v.to_string())
                 .collect::<Vec<_>>()
@@ -188,8 +177,8 @@ fn multilabel_averages_match_autograd_through_the_cli() {
             assert!(err < 1e-5, "{id}: {what} {got} vs {want}");
         };
         if average == "none" {
-            let got = numbers(&out["loss"]);
-            let want = numbers(&case["per_class"]);
+            let got = f64s(&out["loss"]);
+            let want = f64s(&case["per_class"]);
             assert_eq!(got.len(), classes, "{id}");
             for (c, (&g, &w)) in got.iter().zip(&want).enumerate() {
                 close(g, w, &format!("loss[{c}]"));
@@ -208,10 +197,10 @@ fn multilabel_averages_match_autograd_through_the_cli() {
             .iter()
             .flat_map(|row| {
                 assert_eq!(row.as_array().unwrap().len(), classes, "{id}");
-                numbers(row)
+                f64s(row)
             })
             .collect();
-        worst_grad = worst_grad.max(check_grad(id, &grad, &numbers(&case["grad"])));
+        worst_grad = worst_grad.max(check_grad(id, &grad, &f64s(&case["grad"])));
     }
     assert_eq!(
         averages.len(),

@@ -4,19 +4,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{anyloss, assert_errors, csv, json_of, stderr_of};
+use common::{anyloss, argv, assert_errors, csv, golden, json_of, stderr_of};
 
 use std::path::PathBuf;
 
 use serde_json::Value;
-
-fn golden() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/golden/multiclass.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
 
 /// A golden case as a CSV `label,p0,...`.
 fn case_csv(case: &Value) -> (PathBuf, usize) {
@@ -46,7 +38,7 @@ fn case_csv(case: &Value) -> (PathBuf, usize) {
 
 #[test]
 fn golden_cases_through_the_cli() {
-    let g = golden();
+    let g = golden("multiclass.json");
     for case in g["cases"].as_array().unwrap().iter().step_by(3) {
         let (path, c) = case_csv(case);
         let classes = c.to_string();
@@ -187,15 +179,10 @@ fn bad_input_gives_one_clear_line() {
         "label.csv",
         "label,p0,p1,p2\n0,0.6,0.3,0.1\n3,0.3,0.3,0.4\n",
     );
-    let err = stderr_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--classes",
-        "3",
-        "--input",
-        label.to_str().unwrap(),
-    ]);
+    let err = stderr_of(&argv(
+        "eval --metric f1 --classes 3 --input",
+        &[label.to_str().unwrap()],
+    ));
     assert!(
         err.contains("label.csv:3:1") && err.contains("not a class in 0..3"),
         "{err}"
@@ -204,15 +191,10 @@ fn bad_input_gives_one_clear_line() {
         "range.csv",
         "label,p0,p1,p2\n0,0.6,0.3,0.1\n2,0.3,1.5,0.4\n",
     );
-    let err = stderr_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--classes",
-        "3",
-        "--input",
-        range.to_str().unwrap(),
-    ]);
+    let err = stderr_of(&argv(
+        "eval --metric f1 --classes 3 --input",
+        &[range.to_str().unwrap()],
+    ));
     assert!(
         err.contains("range.csv:3:3") && err.contains("outside [0, 1]"),
         "{err}"
@@ -243,17 +225,10 @@ fn bad_input_gives_one_clear_line() {
         ],
     );
     // An unknown averaging is rejected by clap, which lists the possible values.
-    let out = anyloss(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--classes",
-        "3",
-        "--average",
-        "median",
-        "--input",
-        ok,
-    ]);
+    let out = anyloss(&argv(
+        "eval --metric f1 --classes 3 --average median --input",
+        &[ok],
+    ));
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(

@@ -6,22 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{assert_errors, csv, failure_of, json_of};
+use common::{argv, assert_errors, csv, f64s, failure_of, golden, json_of};
 
 use serde_json::Value;
-
-fn golden() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/golden/features.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn f64s(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
 
 /// The case as CSV rows, one per position: `label,p0..` (or `z0..`), then `weight`; and
 /// the flat index of `x` of each (row, class), to compare the gradient.
@@ -63,7 +50,7 @@ fn case_csv(case: &Value) -> (String, Vec<Vec<usize>>) {
 
 #[test]
 fn multiclass_features_match_autograd_through_the_cli() {
-    let g = golden();
+    let g = golden("features.json");
     let cases = g["multiclass"].as_array().unwrap();
     assert!(cases.len() >= 60);
     let (mut worst_loss, mut worst_grad) = (0.0f64, 0.0f64);
@@ -158,17 +145,10 @@ fn zero_weight_rows_get_zero_gradients_and_no_entries() {
     );
     for average in ["macro", "micro", "weighted", "none"] {
         let run = |path: &std::path::Path| {
-            json_of(&[
-                "eval",
-                "--metric",
-                "f1",
-                "--classes",
-                "3",
-                "--average",
-                average,
-                "--input",
-                path.to_str().unwrap(),
-            ])
+            json_of(&argv(
+                "eval --metric f1 --classes 3 --average",
+                &[average, "--input", path.to_str().unwrap()],
+            ))
         };
         let (a, b) = (run(&weighted), run(&kept));
         assert_eq!(

@@ -6,7 +6,9 @@ mod common;
 
 use anyloss_core::multilabel::MultilabelLoss;
 use anyloss_core::{metrics::F1, Average, BinaryLoss, Input};
-use common::{assert_errors, bundled, csv, failure_of, json_of, stderr_of};
+use common::{
+    argv, assert_errors, bundled, csv, failure_of, json_of, read_json, stderr_of, train_and_save,
+};
 use serde_json::Value;
 
 const BINARY: &str = "../examples/eval/binary.csv";
@@ -42,24 +44,14 @@ fn weighted_copy(name: &str, weight: impl Fn(usize) -> &'static str) -> String {
 fn unit_weights_equal_no_weights_bit_for_bit() {
     let ones = weighted_copy("ones.csv", |_| "1");
     for t in ["0.5", "0.3"] {
-        let plain = json_of(&[
-            "eval",
-            "--metric",
-            "mcc",
-            "--threshold",
-            t,
-            "--input",
-            BINARY,
-        ]);
-        let weighted = json_of(&[
-            "eval",
-            "--metric",
-            "mcc",
-            "--threshold",
-            t,
-            "--input",
-            &ones,
-        ]);
+        let plain = json_of(&argv(
+            "eval --metric mcc --threshold",
+            &[t, "--input", BINARY],
+        ));
+        let weighted = json_of(&argv(
+            "eval --metric mcc --threshold",
+            &[t, "--input", &ones],
+        ));
         assert_eq!(plain, weighted);
     }
 }
@@ -98,34 +90,10 @@ fn zero_weights_remove_their_rows() {
 #[test]
 fn threshold_half_is_the_default_and_other_thresholds_move_the_entries() {
     let default = json_of(&["eval", "--metric", "f1", "--input", BINARY]);
-    let half = json_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--threshold",
-        "0.5",
-        "--input",
-        BINARY,
-    ]);
+    let half = json_of(&argv("eval --metric f1 --threshold 0.5 --input", &[BINARY]));
     assert_eq!(default, half);
-    let low = json_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--threshold",
-        "0.3",
-        "--input",
-        BINARY,
-    ]);
-    let high = json_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--threshold",
-        "0.7",
-        "--input",
-        BINARY,
-    ]);
+    let low = json_of(&argv("eval --metric f1 --threshold 0.3 --input", &[BINARY]));
+    let high = json_of(&argv("eval --metric f1 --threshold 0.7 --input", &[BINARY]));
     // A lower threshold calls more rows positive: TP + FP grows.
     let predicted = |v: &Value| v["tp"].as_f64().unwrap() + v["fp"].as_f64().unwrap();
     assert!(predicted(&low) > predicted(&half) && predicted(&half) > predicted(&high));
@@ -144,15 +112,10 @@ fn params_bind_formulas_and_builtins_like_the_shorthands() {
         "eval", "--metric", "fbeta", "--beta", "2", "--param", "beta=2", "--input", BINARY,
     ]);
     assert_eq!(by_flag, both);
-    let formula = json_of(&[
-        "eval",
-        "--metric",
-        "(1+gamma^2)*TP/((1+gamma^2)*TP+gamma^2*FN+FP)",
-        "--param",
-        "gamma=2",
-        "--input",
-        BINARY,
-    ]);
+    let formula = json_of(&argv(
+        "eval --metric (1+gamma^2)*TP/((1+gamma^2)*TP+gamma^2*FN+FP) --param gamma=2 --input",
+        &[BINARY],
+    ));
     assert!((formula["loss"].as_f64().unwrap() - by_flag["loss"].as_f64().unwrap()).abs() < 1e-6);
     // Negative values and formulas that start with `-`.
     let neg = json_of(&["eval", "--metric", "-FN/N", "--input", BINARY]);
@@ -215,15 +178,10 @@ fn negative_numbers_reach_the_range_checks() {
     );
     let compiled = common::stdout_of(&["compile", "-FN/N", "--name", "NegFnRate"]);
     assert!(compiled.contains("pub struct NegFnRate;"), "{compiled}");
-    let fallback = json_of(&[
-        "eval",
-        "--metric",
-        "TP/(TP+FN)",
-        "--fallback",
-        "-1",
-        "--input",
-        BINARY,
-    ]);
+    let fallback = json_of(&argv(
+        "eval --metric TP/(TP+FN) --fallback -1 --input",
+        &[BINARY],
+    ));
     assert!(fallback["loss"].is_f64());
     let data = bundled("ecoli3.csv");
     assert_errors(
@@ -268,23 +226,9 @@ fn train_threshold_moves_the_hard_decisions_and_is_saved() {
     let dir = common::scratch_dir();
     let run = |t: &str, name: &str| {
         let path = dir.join(name);
-        let v = json_of(&[
-            "train",
-            "--data",
-            &data,
-            "--loss",
-            "f1",
-            "--epochs",
-            "30",
-            "--quiet",
-            "--json",
-            "--threshold",
-            t,
-            "--save",
-            path.to_str().unwrap(),
-        ]);
-        let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        (v, saved)
+        let flags = format!("--loss f1 --epochs 30 --quiet --threshold {t}");
+        let v = train_and_save(&data, &flags, &path);
+        (v, read_json(&path))
     };
     let (low, low_model) = run("0.2", "low.json");
     let (high, high_model) = run("0.8", "high.json");
@@ -300,28 +244,14 @@ fn one_label_multilabel_equals_binary() {
     let text = std::fs::read_to_string(BINARY).unwrap();
     let one = csv("one-label.csv", &text.replacen("label,prob", "y0,p0", 1));
     for average in ["macro", "micro", "weighted"] {
-        let binary = json_of(&[
-            "eval",
-            "--metric",
-            "gmean",
-            "--threshold",
-            "0.4",
-            "--input",
-            BINARY,
-        ]);
-        let multi = json_of(&[
-            "eval",
-            "--metric",
-            "gmean",
-            "--threshold",
-            "0.4",
-            "--multilabel",
-            "1",
-            "--average",
-            average,
-            "--input",
-            one.to_str().unwrap(),
-        ]);
+        let binary = json_of(&argv(
+            "eval --metric gmean --threshold 0.4 --input",
+            &[BINARY],
+        ));
+        let multi = json_of(&argv(
+            "eval --metric gmean --threshold 0.4 --multilabel 1 --average",
+            &[average, "--input", one.to_str().unwrap()],
+        ));
         // The same sums in another order: equal up to f32 rounding.
         let close = |a: &Value, b: &Value, what: &str| {
             let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
@@ -380,22 +310,7 @@ fn streamed_multilabel_and_binary_agree_with_the_library_across_chunks() {
         w.push(weight);
     }
     let path = csv("long-multilabel.csv", &body);
-    let out = json_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--multilabel",
-        "3",
-        "--average",
-        "weighted",
-        "--logits",
-        "--threshold",
-        "0.6",
-        "--class-weights",
-        "1,2,0.5",
-        "--input",
-        path.to_str().unwrap(),
-    ]);
+    let out = json_of(&argv("eval --metric f1 --multilabel 3 --average weighted --logits --threshold 0.6 --class-weights 1,2,0.5 --input", &[path.to_str().unwrap()]));
     let loss = MultilabelLoss::<_, C>::new(F1, Some(Average::Weighted))
         .with_threshold(0.6)
         .unwrap()
@@ -416,14 +331,10 @@ fn streamed_multilabel_and_binary_agree_with_the_library_across_chunks() {
         );
     }
     let path = csv("long-binary.csv", &binary);
-    let out = json_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--logits",
-        "--input",
-        path.to_str().unwrap(),
-    ]);
+    let out = json_of(&argv(
+        "eval --metric f1 --logits --input",
+        &[path.to_str().unwrap()],
+    ));
     let labels: Vec<u8> = y.iter().step_by(C).copied().collect();
     let logits: Vec<f32> = z.iter().step_by(C).copied().collect();
     let mut grad = vec![0.0f32; n];
@@ -443,42 +354,20 @@ fn streamed_multilabel_and_binary_agree_with_the_library_across_chunks() {
 #[test]
 fn per_class_output_lists_each_class_loss() {
     let path = bundled("pima_multilabel.csv");
-    let none = json_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--multilabel",
-        "4",
-        "--average",
-        "none",
-        "--input",
-        &path,
-    ]);
+    let none = json_of(&argv(
+        "eval --metric f1 --multilabel 4 --average none --input",
+        &[&path],
+    ));
     let per_class = numbers(&none["loss"]);
     assert_eq!(per_class.len(), 4);
-    let mac = json_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--multilabel",
-        "4",
-        "--input",
-        &path,
-    ]);
+    let mac = json_of(&argv("eval --metric f1 --multilabel 4 --input", &[&path]));
     let mean = per_class.iter().sum::<f64>() / 4.0;
     assert!((mac["loss"].as_f64().unwrap() - mean).abs() < 1e-6);
     // Class weights shift the macro mean toward the weighted classes.
-    let weighted = json_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--multilabel",
-        "4",
-        "--class-weights",
-        "0,0,0,1",
-        "--input",
-        &path,
-    ]);
+    let weighted = json_of(&argv(
+        "eval --metric f1 --multilabel 4 --class-weights 0,0,0,1 --input",
+        &[&path],
+    ));
     assert!((weighted["loss"].as_f64().unwrap() - per_class[3]).abs() < 1e-6);
 }
 
@@ -569,38 +458,21 @@ fn bad_weights_columns_and_classes_name_the_line() {
         "ml-neg.csv",
         "y0,y1,p0,p1,weight\n1,0,0.9,0.2,1\n1,1,0.7,0.6,-1\n",
     );
-    let err = stderr_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--multilabel",
-        "2",
-        "--input",
-        ml.to_str().unwrap(),
-    ]);
+    let err = stderr_of(&argv(
+        "eval --metric f1 --multilabel 2 --input",
+        &[ml.to_str().unwrap()],
+    ));
     assert!(err.contains(":3:5: weight `-1` is negative"), "{err}");
     let zs = csv("ml-z.csv", "y0,z0\n1,2.5\n");
-    let err = stderr_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--multilabel",
-        "1",
-        "--input",
-        zs.to_str().unwrap(),
-    ]);
+    let err = stderr_of(&argv(
+        "eval --metric f1 --multilabel 1 --input",
+        &[zs.to_str().unwrap()],
+    ));
     assert!(err.contains("add --logits"), "{err}");
-    let err = stderr_of(&[
-        "eval",
-        "--metric",
-        "f1",
-        "--classes",
-        "3",
-        "--threshold",
-        "0.3",
-        "--input",
-        "../examples/eval/probs3.csv",
-    ]);
+    let err = stderr_of(&argv(
+        "eval --metric f1 --classes 3 --threshold 0.3 --input ../examples/eval/probs3.csv",
+        &[],
+    ));
     assert!(
         err.contains("--threshold 0.3: applies to binary and --multilabel data"),
         "{err}"

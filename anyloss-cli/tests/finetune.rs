@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 mod common;
-use common::{anyloss, bundled, csv, json_of, scratch_dir, stderr_of};
+use common::{anyloss, argv, bundled, csv, json_of, scratch_dir, stderr_of, train_and_save};
 
 use std::path::PathBuf;
 
@@ -26,27 +26,8 @@ use anyloss_core::{Amplifier, BinaryLoss};
 fn start_model(arch: &str) -> PathBuf {
     let path = scratch_dir().join(format!("start-{}.json", arch.replace(':', "")));
     if !path.exists() {
-        let out = anyloss(&[
-            "train",
-            "--data",
-            &bundled("ecoli3.csv"),
-            "--loss",
-            "bce",
-            "--model",
-            arch,
-            "--epochs",
-            "30",
-            "--quiet",
-            "--json",
-            "--save",
-            path.to_str().unwrap(),
-            "--force",
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let flags = format!("--loss bce --model {arch} --epochs 30 --quiet --force");
+        train_and_save(&bundled("ecoli3.csv"), &flags, &path);
     }
     path
 }
@@ -191,24 +172,16 @@ fn the_weights_are_those_of_the_cores_online_trainer_bit_for_bit() {
             let held = report["stream"]["held"].as_array().unwrap();
             assert_eq!(held[0].as_u64().unwrap() + held[1].as_u64().unwrap(), 64);
             // The report's "after" is what predict measures with the saved model.
-            let predicted = json_of(&[
-                "predict",
-                "--model",
-                out.to_str().unwrap(),
-                "--data",
-                &bundled("ecoli3.csv"),
-                "--json",
-            ]);
-            assert_eq!(predicted["metrics"], report["after"], "{arch} {policy}");
-            let before = json_of(&[
-                "predict",
-                "--model",
-                start_path.to_str().unwrap(),
-                "--data",
-                &bundled("ecoli3.csv"),
-                "--json",
-            ]);
-            assert_eq!(before["metrics"], report["before"], "{arch} {policy}");
+            let metrics = |model: &PathBuf| {
+                let data = bundled("ecoli3.csv");
+                json_of(&argv(
+                    "predict --json --data",
+                    &[&data, "--model", model.to_str().unwrap()],
+                ))["metrics"]
+                    .clone()
+            };
+            assert_eq!(metrics(&out), report["after"], "{arch} {policy}");
+            assert_eq!(metrics(&start_path), report["before"], "{arch} {policy}");
         }
     }
 }
@@ -499,24 +472,10 @@ fn fine_tuning_on_a_drifted_stream_recovers_the_held_out_f1() {
     let shipped = dir.join("drift-shipped.bin");
     let tuned = dir.join("drift-tuned.bin");
     let path = |p: &PathBuf| p.to_str().unwrap().to_string();
-    let out = anyloss(&[
-        "train",
-        "--data",
+    train_and_save(
         &path(&host),
-        "--loss",
-        "f1",
-        "--folds",
-        "2",
-        "--quiet",
-        "--json",
-        "--save",
-        &path(&shipped),
-        "--force",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        "--loss f1 --folds 2 --quiet --force",
+        &shipped,
     );
     let report = json_of(&[
         "finetune",

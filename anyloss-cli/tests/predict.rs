@@ -6,54 +6,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 mod common;
-use common::{anyloss, assert_errors, bundled, csv, json_of, scratch_dir, stderr_of};
+use common::forward::forward;
+use common::{
+    assert_errors, bundled, csv, json_of, read_json, scratch_dir, stderr_of, train_and_save,
+};
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde_json::Value;
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
-}
-
-/// The probability of one raw row under a saved JSON model, in f64, from the JSON alone.
-fn forward(m: &Value, row: &[f64]) -> f64 {
-    let (mean, std) = (m["mean"].as_array().unwrap(), m["std"].as_array().unwrap());
-    let mut a: Vec<f64> = row
-        .iter()
-        .enumerate()
-        .map(|(j, x)| (x - mean[j].as_f64().unwrap()) / std[j].as_f64().unwrap())
-        .collect();
-    let dot = |w: &Value, a: &[f64]| -> f64 {
-        w.as_array()
-            .unwrap()
-            .iter()
-            .zip(a)
-            .map(|(w, x)| w.as_f64().unwrap() * x)
-            .sum()
-    };
-    if m["format"] == "anyloss-logistic-v1" {
-        return sigmoid(dot(&m["weights"], &a) + m["bias"].as_f64().unwrap());
-    }
-    for layer in m["layers"].as_array().unwrap() {
-        let bias = layer["bias"].as_array().unwrap();
-        a = layer["weights"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .zip(bias)
-            .map(|(w, b)| {
-                let z = dot(w, &a) + b.as_f64().unwrap();
-                match layer["activation"].as_str().unwrap() {
-                    "relu" => z.max(0.0),
-                    _ => sigmoid(z),
-                }
-            })
-            .collect();
-    }
-    a[0]
-}
 
 /// The rows (header, values) of a CSV.
 fn read_csv(path: &str) -> (Vec<String>, Vec<Vec<f64>>) {
@@ -74,34 +35,11 @@ fn model(arch: &str) -> PathBuf {
     let cell = if arch == "linear" { &LINEAR } else { &MLP };
     cell.get_or_init(|| {
         let path = scratch_dir().join(format!("ecoli3-{}.json", arch.replace(':', "")));
-        let data = bundled("ecoli3.csv");
-        let out = anyloss(&[
-            "train",
-            "--data",
-            &data,
-            "--loss",
-            "f1",
-            "--model",
-            arch,
-            "--epochs",
-            "60",
-            "--quiet",
-            "--json",
-            "--save",
-            path.to_str().unwrap(),
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let flags = format!("--loss f1 --model {arch} --epochs 60 --quiet");
+        train_and_save(&bundled("ecoli3.csv"), &flags, &path);
         path
     })
     .clone()
-}
-
-fn load(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 /// The binary counts of `labels` against the true labels `y` and their F1 and accuracy.
@@ -128,7 +66,7 @@ fn probabilities_match_an_independent_forward_pass_and_metrics_match_the_labels(
     let label_col = header.iter().position(|h| h == "label").unwrap();
     for arch in ["linear", "mlp:4"] {
         let path = model(arch);
-        let m = load(&path);
+        let m = read_json(&path);
         let out = json_of(&[
             "predict",
             "--model",
@@ -310,7 +248,7 @@ fn a_weight_of_zero_removes_a_row_from_the_metrics() {
 fn bad_data_is_one_clear_error() {
     let path = model("linear");
     let model = path.to_str().unwrap();
-    let m = load(&path);
+    let m = read_json(&path);
     let names: Vec<String> = m["features"]
         .as_array()
         .unwrap()
@@ -428,8 +366,8 @@ fn edited(m: &Value, f: impl FnOnce(&mut Value)) -> Vec<u8> {
 
 #[test]
 fn every_bad_json_model_is_one_clear_error() {
-    let linear = load(&model("linear"));
-    let mlp = load(&model("mlp:4"));
+    let linear = read_json(&model("linear"));
+    let mlp = read_json(&model("mlp:4"));
     let text = serde_json::to_vec_pretty(&mlp).unwrap();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("truncated", text[..text.len() / 2].to_vec(), "invalid JSON"),
@@ -581,27 +519,8 @@ fn resealed(blob: &[u8], f: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
 fn binary_model(arch: &str) -> Vec<u8> {
     let path = scratch_dir().join(format!("ecoli3-{}.bin", arch.replace(':', "")));
     if !path.exists() {
-        let out = anyloss(&[
-            "train",
-            "--data",
-            &bundled("ecoli3.csv"),
-            "--loss",
-            "f1",
-            "--model",
-            arch,
-            "--epochs",
-            "60",
-            "--quiet",
-            "--json",
-            "--save",
-            path.to_str().unwrap(),
-            "--force",
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let flags = format!("--loss f1 --model {arch} --epochs 60 --quiet --force");
+        train_and_save(&bundled("ecoli3.csv"), &flags, &path);
     }
     std::fs::read(&path).unwrap()
 }
@@ -732,7 +651,7 @@ fn every_bad_binary_model_is_one_clear_error() {
 
 #[test]
 fn a_json_model_whose_inv_std_disagrees_with_std_is_refused() {
-    let linear = load(&model("linear"));
+    let linear = read_json(&model("linear"));
     let bytes = edited(&linear, |m| m["inv_std"][3] = 123.0.into());
     let err = model_error("inv-std.json", &bytes);
     assert!(err.contains("inv_std[3] = 123 is not 1/std[3]"), "{err}");
@@ -760,7 +679,7 @@ fn the_shipped_models_are_twins_and_carry_the_yeast3_features() {
         "{}",
         json["metrics"]
     );
-    let m = load(&dir.join("yeast3-f1.json"));
+    let m = read_json(&dir.join("yeast3-f1.json"));
     let (header, _) = read_csv(&data);
     let features: Vec<&str> = header
         .iter()

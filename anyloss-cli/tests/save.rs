@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 mod common;
-use common::{anyloss, bundled, scratch_dir, stderr_of};
+use common::{anyloss, bundled, json_of, read_json, scratch_dir, stderr_of, train_and_save};
 
 use std::path::PathBuf;
 
@@ -45,14 +45,8 @@ fn an_existing_file_is_replaced_only_with_force() {
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me\n");
     let mut args = train_args(&data, p);
     args.push("--force");
-    let out = anyloss(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let model: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    json_of(&args);
+    let model = read_json(&path);
     assert_eq!(model["format"], "anyloss-logistic-v1");
     // Twice in a row with --force, and no temporary file left behind.
     assert!(anyloss(&args).status.success());
@@ -111,33 +105,18 @@ fn a_tuned_threshold_is_saved_and_predict_uses_it() {
     let data = bundled("yeast3.csv");
     let path = d.join("tuned.json");
     let p = path.to_str().unwrap();
-    let out = anyloss(&[
-        "train",
-        "--data",
+    train_and_save(
         &data,
-        "--loss",
-        "bce",
-        "--epochs",
-        "50",
-        "--tune-threshold",
-        "--quiet",
-        "--json",
-        "--save",
-        p,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        "--loss bce --epochs 50 --tune-threshold --quiet",
+        &path,
     );
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let m = read_json(&path);
     let t = m["threshold"].as_f64().unwrap();
     assert!(
         t > 0.0 && t < 1.0 && t != 0.5,
         "the tuned threshold is saved: {t}"
     );
-    let predicted = common::json_of(&["predict", "--model", p, "--data", &data, "--json"]);
+    let predicted = json_of(&["predict", "--model", p, "--data", &data, "--json"]);
     for (p, label) in predicted["p"]
         .as_array()
         .unwrap()

@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 mod common;
-use common::{assert_errors, bundled, csv, scratch_dir, stderr_of, stdout_of};
+use common::{assert_errors, bundled, csv, read_json, scratch_dir, stderr_of, stdout_of};
 
 /// The reported metrics: the JSON fields of `test` and `train`.
 const FIELDS: [&str; 7] = anyloss_core::train::Scores::NAMES;
@@ -110,8 +110,7 @@ fn save_and_plot_write_their_files() {
         "--plot",
         svg.to_str().unwrap(),
     ]);
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let m = read_json(&model);
     assert_eq!(m["weights"].as_array().unwrap().len(), 7);
     assert_eq!(m["mean"].as_array().unwrap().len(), 7);
     assert_eq!(m["std"].as_array().unwrap().len(), 7);

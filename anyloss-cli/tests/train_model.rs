@@ -5,72 +5,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap is a failed test
 
 mod common;
-use common::{failure_of, json_of, scratch_dir};
-
-use std::path::Path;
-
-fn bundled(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples/data")
-        .join(name)
-        .to_str()
-        .unwrap()
-        .to_string()
-}
-
-fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
-}
-
-/// The saved model's probability for one raw row, computed from the JSON alone.
-fn predict(m: &serde_json::Value, row: &[f64]) -> f64 {
-    let (mean, std) = (m["mean"].as_array().unwrap(), m["std"].as_array().unwrap());
-    let mut a: Vec<f64> = row
-        .iter()
-        .enumerate()
-        .map(|(j, x)| (x - mean[j].as_f64().unwrap()) / std[j].as_f64().unwrap())
-        .collect();
-    for layer in m["layers"].as_array().unwrap() {
-        let bias = layer["bias"].as_array().unwrap();
-        a = layer["weights"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .zip(bias)
-            .map(|(w, b)| {
-                let z: f64 = w
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .zip(&a)
-                    .map(|(w, x)| w.as_f64().unwrap() * x)
-                    .sum::<f64>()
-                    + b.as_f64().unwrap();
-                match layer["activation"].as_str().unwrap() {
-                    "relu" => z.max(0.0),
-                    _ => sigmoid(z),
-                }
-            })
-            .collect();
-    }
-    a[0]
-}
+use common::forward::forward;
+use common::{argv, bundled, failure_of, json_of, read_json, scratch_dir, train_and_save};
 
 #[test]
 fn an_mlp_trains_compares_and_saves_a_model_that_predicts() {
     let data = bundled("ecoli3.csv");
-    let v = json_of(&[
-        "train",
-        "--data",
-        &data,
-        "--compare",
-        "bce,f1",
-        "--model",
-        "mlp:8",
-        "--epochs",
-        "30",
-        "--json",
-    ]);
+    let v = json_of(&argv(
+        "train --compare bce,f1 --model mlp:8 --epochs 30 --json --data",
+        &[&data],
+    ));
     let losses = v["losses"].as_array().unwrap();
     assert_eq!(losses.len(), 2);
     for l in losses {
@@ -79,23 +23,9 @@ fn an_mlp_trains_compares_and_saves_a_model_that_predicts() {
     }
 
     let model = scratch_dir().join("mlp.json");
-    json_of(&[
-        "train",
-        "--data",
-        &data,
-        "--loss",
-        "gmean",
-        "--model",
-        "mlp:6,3",
-        "--epochs",
-        "30",
-        "--tune-threshold",
-        "--save",
-        model.to_str().unwrap(),
-        "--json",
-    ]);
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    let flags = "--loss gmean --model mlp:6,3 --epochs 30 --tune-threshold";
+    train_and_save(&data, flags, &model);
+    let m = read_json(&model);
     assert_eq!(m["format"], "anyloss-mlp-v1");
     assert_eq!(m["model"], "mlp:6,3");
     let shapes: Vec<(usize, usize, &str)> = m["layers"]
@@ -119,7 +49,7 @@ fn an_mlp_trains_compares_and_saves_a_model_that_predicts() {
     let mut predicted = [0usize; 2];
     for line in text.lines().skip(1) {
         let row: Vec<f64> = line.split(',').map(|v| v.parse().unwrap()).collect();
-        let p = predict(&m, &row[..7]);
+        let p = forward(&m, &row[..7]);
         assert!(p > 0.0 && p < 1.0);
         predicted[usize::from(p >= t)] += 1;
     }
@@ -129,20 +59,8 @@ fn an_mlp_trains_compares_and_saves_a_model_that_predicts() {
 #[test]
 fn a_linear_model_keeps_its_saved_format_and_gains_the_threshold() {
     let model = scratch_dir().join("linear.json");
-    json_of(&[
-        "train",
-        "--data",
-        &bundled("pima.csv"),
-        "--loss",
-        "f1",
-        "--epochs",
-        "20",
-        "--save",
-        model.to_str().unwrap(),
-        "--json",
-    ]);
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&model).unwrap()).unwrap();
+    train_and_save(&bundled("pima.csv"), "--loss f1 --epochs 20", &model);
+    let m = read_json(&model);
     assert_eq!(m["format"], "anyloss-logistic-v1");
     assert_eq!(m["model"], "linear");
     assert_eq!(m["threshold"].as_f64(), Some(0.5));

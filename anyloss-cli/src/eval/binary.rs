@@ -4,19 +4,19 @@
 
 use std::io::Write;
 
-use anyloss_core::{BinaryLoss, Confusion, Degenerate, Error};
+use anyloss_core::{BinaryLoss, Confusion, Degenerate};
 use serde_json::json;
 
+use super::chunk::Chunk;
 use super::spool::{split_last, Spool};
 use super::{checked_weight, write_json_head, write_values, EvalArgs, CHUNK};
 use crate::error::CliError;
-use crate::metric_arg::MetricArg;
 use crate::records::Records;
 
 /// Runs `anyloss eval` on binary data (columns `label,prob` or `label,logit`, then
 /// optionally `weight`) and writes the JSON to `out`.
 pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let metric = MetricArg::parse(&args.metric, &args.params, args.beta, args.alpha, &[])?;
+    let metric = args.metric_arg(&[])?;
     let mut loss = BinaryLoss::new(metric).with_amplifier(super::amplifier(args)?);
     if let Some(v) = args.fallback {
         loss = loss
@@ -29,45 +29,27 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     // Pass 1: check every row, sum the entries chunk by chunk, keep a compact copy (the
     // weight, if any, after the value).
     let mut spool = Spool::new(1 + usize::from(weighted))?;
-    let mut total = Confusion::default();
-    let (mut labels, mut values, mut weights, mut lines) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut row = Vec::new();
-    loop {
-        let line = records.next_row(&mut row)?;
-        if let Some(line) = line {
-            let (label, value) = checked_row(&records, line, &row, args.logits)?;
+    let mut chunk = Chunk::new(1, 1, weighted, args.logits);
+    let total: Confusion = chunk.sum_all(
+        &mut records,
+        |records, line, row, chunk| {
+            let (label, value) = checked_row(records, line, row, args.logits)?;
             if weighted {
-                let w = checked_weight(&records, line, 3, row[2])?;
+                let w = checked_weight(records, line, 3, row[2])?;
                 spool.push(u16::from(label), &[value, w])?;
-                weights.push(w);
+                chunk.weights.push(w);
             } else {
                 spool.push(u16::from(label), &[value])?;
             }
-            labels.push(label);
-            values.push(value);
-            lines.push(line);
-        }
-        if labels.len() == CHUNK || (line.is_none() && !labels.is_empty()) {
-            let input = super::input(&values, args.logits);
-            total += if weighted {
-                loss.confusion_weighted(&labels, input, &weights)
-            } else {
-                loss.confusion(&labels, input)
-            }
-            .map_err(|e| located(&records, &lines, e))?;
-            labels.clear();
-            values.clear();
-            weights.clear();
-            lines.clear();
-        }
-        if line.is_none() {
-            break;
-        }
-    }
-    if spool.rows() == 0 {
-        return Err(records.no_rows());
-    }
+            chunk.labels.push(label);
+            chunk.values.push(value);
+            Ok(())
+        },
+        |labels, input, weights| match weights {
+            Some(w) => loss.confusion_weighted(labels, input, w),
+            None => loss.confusion(labels, input),
+        },
+    )?;
     let result = loss.checked_evaluate(&total).map_err(|e| {
         let why = loss
             .metric()
@@ -92,6 +74,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
 
     // Pass 2: each chunk's gradient of the full-data loss.
     let mut rows = spool.finish()?;
+    let (mut labels, mut values, mut weights) = chunk.into_buffers();
     let (mut wide_labels, mut grad) = (Vec::new(), Vec::new());
     let mut first = true;
     while rows.next_chunk(CHUNK, &mut wide_labels, &mut values)? {
@@ -159,17 +142,4 @@ fn checked_row(
     }
     let v = super::checked_value(records, line, 2, cell, logits)?;
     Ok((label as u8, v))
-}
-
-/// A core error with the file position of the row it names.
-fn located(records: &Records, lines: &[u64], e: Error) -> CliError {
-    let at = |index: usize, column: usize| {
-        records.error_at(lines.get(index).copied().unwrap_or(0), Some(column), e)
-    };
-    match e {
-        Error::InvalidLabel { index } => at(index, 1),
-        Error::NonFinite { index } | Error::ProbabilityOutOfRange { index } => at(index, 2),
-        Error::NonFiniteWeight { index } | Error::NegativeWeight { index } => at(index, 3),
-        _ => CliError::new(format!("{}: {e}", records.path().display())),
-    }
 }

@@ -12,6 +12,7 @@
 pub mod averaging;
 pub mod binary;
 pub mod cells;
+pub mod chunk;
 pub mod multiclass;
 pub mod multilabel;
 pub mod spool;
@@ -26,7 +27,8 @@ use anyloss_core::Amplifier;
 use clap::Args;
 
 use crate::error::CliError;
-use crate::param::parse_param;
+use crate::metric_arg::MetricArg;
+use crate::param::MetricParams;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -110,23 +112,9 @@ pub struct EvalArgs {
     /// (default 0.5). Binary and --multilabel data.
     #[arg(long, allow_negative_numbers = true)]
     pub threshold: Option<f32>,
-    /// beta of fbeta (default 1) or tversky (weight of false negatives, default 0.5); a
-    /// shorthand for --param beta=B.
-    #[arg(long, allow_negative_numbers = true)]
-    pub beta: Option<f64>,
-    /// alpha of tversky (weight of false positives, default 0.5); a shorthand for
-    /// --param alpha=A.
-    #[arg(long, allow_negative_numbers = true)]
-    pub alpha: Option<f64>,
-    /// Binds a parameter of the metric (a built-in's `beta`/`alpha`, or any name a formula
-    /// uses); repeat for several.
-    #[arg(
-        long = "param",
-        value_name = "NAME=VALUE",
-        value_parser = parse_param,
-        allow_hyphen_values = true
-    )]
-    pub params: Vec<(String, f64)>,
+    /// `--beta`, `--alpha` and `--param`.
+    #[command(flatten)]
+    pub parameters: MetricParams,
     /// The value columns hold logits z, with p = sigmoid(z) (a softmax over the row with
     /// --classes); grad is d loss / d z.
     #[arg(long)]
@@ -157,6 +145,14 @@ pub struct EvalArgs {
         allow_hyphen_values = true
     )]
     pub class_weights: Option<ClassWeights>,
+}
+
+impl EvalArgs {
+    /// `--metric` with its parameters; `also` as in [`MetricArg::resolve_among`].
+    fn metric_arg(&self, also: &[&str]) -> Result<MetricArg, CliError> {
+        let p = &self.parameters;
+        MetricArg::parse(&self.metric, p.params(), p.beta, p.alpha, also)
+    }
 }
 
 /// Rows per chunk of either pass: bounds the memory of `eval` whatever the input's length.

@@ -9,15 +9,15 @@ use std::io::Write;
 use anyloss_core::multiclass::{
     Averaged, ClassConfusion, ErrorRate, Layout, MulticlassLoss, MulticlassOutput, Objective,
 };
-use anyloss_core::{Amplifier, Average, Error, Metric};
+use anyloss_core::{Amplifier, Average, Metric};
 use serde_json::{json, Value};
 
 use super::averaging::class_weights_for;
 use super::cells::checked_header;
+use super::chunk::Chunk;
 use super::spool::{split_last, Spool};
 use super::{checked_value, checked_weight, write_json_head, write_rows, EvalArgs, CHUNK};
 use crate::error::CliError;
-use crate::metric_arg::MetricArg;
 use crate::records::Records;
 
 /// The largest class count the CLI supports: the core fixes `C` at compile time, so the CLI
@@ -82,9 +82,9 @@ pub fn run_args(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let options = [
         ("--average", args.averaging.is_some()),
         ("--class-weights", args.class_weights.is_some()),
-        ("--param", !args.params.is_empty()),
-        ("--beta", args.beta.is_some()),
-        ("--alpha", args.alpha.is_some()),
+        ("--param", !args.parameters.params().is_empty()),
+        ("--beta", args.parameters.beta.is_some()),
+        ("--alpha", args.parameters.alpha.is_some()),
     ];
     if let (Some(_), Some((flag, _))) = (seed, options.iter().find(|(_, given)| *given)) {
         return Err(CliError::new(format!(
@@ -97,7 +97,7 @@ pub fn run_args(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let metric = match seed {
         Some(seed) => seed,
         None => {
-            resolved = MetricArg::parse(&args.metric, &args.params, args.beta, args.alpha, &SEEDS)?;
+            resolved = args.metric_arg(&SEEDS)?;
             MulticlassMetric::Metric(&resolved)
         }
     };
@@ -196,53 +196,38 @@ fn stream<const C: usize>(
     // Pass 1: check every row, sum the entries chunk by chunk, keep a compact copy (the
     // values, then the weight if any).
     let mut spool = Spool::new(C + usize::from(weighted))?;
-    let mut total = ClassConfusion::<C>::default();
-    let (mut labels, mut values, mut weights, mut lines) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut row = Vec::new();
+    let mut chunk = Chunk::new(1, C, weighted, logits);
     let mut stored = Vec::with_capacity(C + 1);
     let mut off_sum = 0u64;
-    loop {
-        let line = records.next_row(&mut row)?;
-        if let Some(line) = line {
-            let label = checked_label::<C>(&records, line, row[0])?;
+    let total: ClassConfusion<C> = chunk.sum_all(
+        &mut records,
+        |records, line, row, chunk| {
+            let label = checked_label::<C>(records, line, row[0])?;
             stored.clear();
             for (c, &cell) in row[1..=C].iter().enumerate() {
-                stored.push(checked_value(&records, line, c + 2, cell, logits)?);
+                stored.push(checked_value(records, line, c + 2, cell, logits)?);
             }
             if !logits && (row[1..=C].iter().sum::<f64>() - 1.0).abs() > SUM_TOLERANCE {
                 off_sum += 1;
             }
-            values.extend_from_slice(&stored);
+            chunk.values.extend_from_slice(&stored);
             if weighted {
-                let w = checked_weight(&records, line, C + 2, row[C + 1])?;
+                let w = checked_weight(records, line, C + 2, row[C + 1])?;
                 stored.push(w);
-                weights.push(w);
+                chunk.weights.push(w);
             }
             spool.push(label, &stored)?;
-            labels.push(label);
-            lines.push(line);
-        }
-        if labels.len() == CHUNK || (line.is_none() && !labels.is_empty()) {
-            let (layout, input) = (layout(labels.len())?, super::input(&values, logits));
-            total += if weighted {
-                loss.confusion_weighted(&layout, &labels, input, &weights)
-            } else {
-                loss.confusion(&layout, &labels, input)
+            chunk.labels.push(label);
+            Ok(())
+        },
+        |labels, input, weights| {
+            let layout = Layout::<C>::sample_major(labels.len())?;
+            match weights {
+                Some(w) => loss.confusion_weighted(&layout, labels, input, w),
+                None => loss.confusion(&layout, labels, input),
             }
-            .map_err(|e| located(&records, &lines, C, e))?;
-            labels.clear();
-            values.clear();
-            weights.clear();
-            lines.clear();
-        }
-        if line.is_none() {
-            break;
-        }
-    }
-    if spool.rows() == 0 {
-        return Err(records.no_rows());
-    }
+        },
+    )?;
     if off_sum > 0 {
         eprintln!(
             "anyloss: warning: {}: {off_sum} of {} rows have probabilities that do not sum to 1 \
@@ -268,6 +253,7 @@ fn stream<const C: usize>(
 
     // Pass 2: each chunk's gradient of the full-data loss, one array per row.
     let mut rows = spool.finish()?;
+    let (mut labels, mut values, mut weights) = chunk.into_buffers();
     let mut grad = Vec::new();
     let mut first_row = true;
     while rows.next_chunk(CHUNK, &mut labels, &mut values)? {
@@ -312,19 +298,4 @@ fn check_header<const C: usize>(records: &Records, logits: bool) -> Result<bool,
             .collect()
     };
     checked_header(records, named, logits, &format!("--classes {C}"))
-}
-
-/// A core error with the file position of the element (or row weight) it names.
-fn located(records: &Records, lines: &[u64], classes: usize, e: Error) -> CliError {
-    let line = |row: usize| lines.get(row).copied().unwrap_or(0);
-    match e {
-        Error::InvalidLabel { index } => records.error_at(line(index), Some(1), e),
-        Error::NonFinite { index } | Error::ProbabilityOutOfRange { index } => {
-            records.error_at(line(index / classes), Some(index % classes + 2), e)
-        }
-        Error::NonFiniteWeight { index } | Error::NegativeWeight { index } => {
-            records.error_at(line(index), Some(classes + 2), e)
-        }
-        _ => CliError::new(format!("{}: {e}", records.path().display())),
-    }
 }

@@ -10,11 +10,12 @@
 use std::io::Write;
 
 use anyloss_core::multilabel::{LabelConfusion, MultilabelLoss, MultilabelOutput};
-use anyloss_core::{Amplifier, Average, Degenerate, Error};
+use anyloss_core::{Amplifier, Average, Degenerate};
 use serde_json::{json, Value};
 
 use super::averaging::class_weights_for;
 use super::cells::checked_header;
+use super::chunk::Chunk;
 use super::spool::{split_last, Spool};
 use super::{checked_value, checked_weight, write_json_head, write_rows, EvalArgs, CHUNK};
 use crate::error::CliError;
@@ -30,7 +31,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let Some(labels) = args.multilabel else {
         return Err(CliError::new("--multilabel C is needed"));
     };
-    let metric = MetricArg::parse(&args.metric, &args.params, args.beta, args.alpha, &[])?;
+    let metric = args.metric_arg(&[])?;
     let amplifier = super::amplifier(args)?;
     let average = args
         .averaging
@@ -110,14 +111,11 @@ fn evaluate<const C: usize>(
     // Pass 1: check every row, sum the entries chunk by chunk, keep a compact copy (the
     // labels as bits, the values, then the weight if any).
     let mut spool = Spool::new(C + usize::from(weighted))?;
-    let mut total = LabelConfusion::<C>::default();
-    let (mut labels, mut values, mut weights, mut lines) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut row = Vec::new();
+    let mut chunk = Chunk::new(C, C, weighted, logits);
     let mut stored = Vec::with_capacity(C + 1);
-    loop {
-        let line = records.next_row(&mut row)?;
-        if let Some(line) = line {
+    let total: LabelConfusion<C> = chunk.sum_all(
+        &mut records,
+        |records, line, row, chunk| {
             let mut bits = 0u16;
             for (c, &y) in row[..C].iter().enumerate() {
                 if !(y == 0.0 || y == 1.0) {
@@ -127,42 +125,27 @@ fn evaluate<const C: usize>(
                         format!("label `{y}` of y{c} is not 0 or 1"),
                     ));
                 }
-                labels.push(y as u8);
+                chunk.labels.push(y as u8);
                 bits |= u16::from(y == 1.0) << c;
             }
             stored.clear();
             for (c, &cell) in row[C..2 * C].iter().enumerate() {
-                stored.push(checked_value(&records, line, C + c + 1, cell, logits)?);
+                stored.push(checked_value(records, line, C + c + 1, cell, logits)?);
             }
-            values.extend_from_slice(&stored);
+            chunk.values.extend_from_slice(&stored);
             if weighted {
-                let w = checked_weight(&records, line, 2 * C + 1, row[2 * C])?;
+                let w = checked_weight(records, line, 2 * C + 1, row[2 * C])?;
                 stored.push(w);
-                weights.push(w);
+                chunk.weights.push(w);
             }
             spool.push(bits, &stored)?;
-            lines.push(line);
-        }
-        if lines.len() == CHUNK || (line.is_none() && !lines.is_empty()) {
-            let input = super::input(&values, logits);
-            total += if weighted {
-                loss.confusion_weighted(&labels, input, &weights)
-            } else {
-                loss.confusion(&labels, input)
-            }
-            .map_err(|e| located(&records, &lines, C, e))?;
-            labels.clear();
-            values.clear();
-            weights.clear();
-            lines.clear();
-        }
-        if line.is_none() {
-            break;
-        }
-    }
-    if spool.rows() == 0 {
-        return Err(records.no_rows());
-    }
+            Ok(())
+        },
+        |labels, input, weights| match weights {
+            Some(w) => loss.confusion_weighted(labels, input, w),
+            None => loss.confusion(labels, input),
+        },
+    )?;
     let result = loss.evaluate(&total);
     check_finite(&records, setup.metric, &result)?;
     let per_class: Vec<Value> = total
@@ -178,6 +161,7 @@ fn evaluate<const C: usize>(
 
     // Pass 2: each chunk's gradient of the full-data loss, one array per row.
     let mut rows = spool.finish()?;
+    let (mut labels, mut values, mut weights) = chunk.into_buffers();
     let (mut bits, mut grad) = (Vec::new(), Vec::new());
     let mut first_row = true;
     while rows.next_chunk(CHUNK, &mut bits, &mut values)? {
@@ -247,21 +231,4 @@ fn check_header<const C: usize>(records: &Records, logits: bool) -> Result<bool,
             .collect()
     };
     checked_header(records, named, logits, &format!("--multilabel {C}"))
-}
-
-/// A core error with the file position of the element (or row weight) it names.
-fn located(records: &Records, lines: &[u64], labels: usize, e: Error) -> CliError {
-    let line = |row: usize| lines.get(row).copied().unwrap_or(0);
-    match e {
-        Error::InvalidLabel { index } => {
-            records.error_at(line(index / labels), Some(index % labels + 1), e)
-        }
-        Error::NonFinite { index } | Error::ProbabilityOutOfRange { index } => {
-            records.error_at(line(index / labels), Some(labels + index % labels + 1), e)
-        }
-        Error::NonFiniteWeight { index } | Error::NegativeWeight { index } => {
-            records.error_at(line(index), Some(2 * labels + 1), e)
-        }
-        _ => CliError::new(format!("{}: {e}", records.path().display())),
-    }
 }

@@ -23,7 +23,7 @@ use crate::predict::Rows;
 use crate::train::fit::{self, Buffers, HostScaler, InferenceBuffers};
 use crate::train::loss::LossSpec;
 use crate::train::model::ModelArch;
-use crate::train::recipe::{OptimizerKind, Recipe};
+use crate::train::recipe::{self, OptimizerKind, Recipe};
 use crate::train::save::{self, Provenance, Target};
 
 use self::replay::Policy;
@@ -137,27 +137,11 @@ impl FinetuneArgs {
         r.epochs = self.epochs.unwrap_or(DEFAULT_EPOCHS);
         r.batch = self.batch.unwrap_or(0);
         r.warm_start = 0;
-        if let Some(o) = self.optimizer {
-            if o != r.optimizer && self.lr.is_none() {
-                r.lr = o.default_lr();
-            }
-            r.optimizer = o;
-        }
-        if let Some(v) = self.lr {
-            r.lr = v;
-        }
-        if let Some(v) = self.momentum {
-            if r.optimizer != OptimizerKind::Sgd {
-                return Err(CliError::new("--momentum applies to --optimizer sgd only"));
-            }
-            r.momentum = v;
-        }
+        r.set_optimizer(self.optimizer, self.lr, self.momentum)?;
         for (flag, given, value) in [("--mix", self.mix, &mut r.mix), ("--l", self.l, &mut r.l)] {
             if let Some(v) = given {
                 if !is_metric {
-                    return Err(CliError::new(format!(
-                        "{flag} has no effect on --loss bce (it sets the metric term)"
-                    )));
+                    return Err(recipe::no_metric_term(flag));
                 }
                 *value = v;
             }

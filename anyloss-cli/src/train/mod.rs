@@ -36,7 +36,7 @@ use anyloss_core::train::{train_rows, Dataset, Split};
 use clap::Args;
 
 use crate::error::CliError;
-use crate::param::{parse_param, with_shorthands};
+use crate::param::{with_shorthands, MetricParams};
 
 use self::data::TrainData;
 use self::help::EXAMPLES;
@@ -50,6 +50,14 @@ use self::report::LossResult;
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["loss", "compare"])))]
+#[command(mut_arg("beta", |a| a.help(
+    "beta of fbeta (default 1) or tversky; a shorthand for --param beta=B"
+)))]
+#[command(mut_arg("alpha", |a| a.help("alpha of tversky; a shorthand for --param alpha=A")))]
+#[command(mut_arg("params", |a| a.help(
+    "Binds a parameter of the metric losses that take it (a built-in's `beta`/`alpha`, or any \
+     name a formula uses); repeat for several"
+)))]
 pub struct TrainArgs {
     /// CSV with numeric feature columns and a `label` column of 0/1; `-` reads standard
     /// input. Lines are limited to 1 MiB.
@@ -108,21 +116,9 @@ pub struct TrainArgs {
     /// One stratified hold-out with this fraction of each class in the test part.
     #[arg(long)]
     pub test_fraction: Option<f32>,
-    /// beta of fbeta (default 1) or tversky; a shorthand for --param beta=B.
-    #[arg(long, allow_negative_numbers = true)]
-    pub beta: Option<f64>,
-    /// alpha of tversky; a shorthand for --param alpha=A.
-    #[arg(long, allow_negative_numbers = true)]
-    pub alpha: Option<f64>,
-    /// Binds a parameter of the metric losses that take it (a built-in's `beta`/`alpha`,
-    /// or any name a formula uses); repeat for several.
-    #[arg(
-        long = "param",
-        value_name = "NAME=VALUE",
-        value_parser = parse_param,
-        allow_hyphen_values = true
-    )]
-    pub params: Vec<(String, f64)>,
+    /// `--beta`, `--alpha` and `--param`.
+    #[command(flatten)]
+    pub parameters: MetricParams,
     /// Decision threshold t in (0, 1) (default 0.5): the centre of the metric term's
     /// amplifier, A(p) = sigmoid(L(p-t)), and of the hard decisions (label 1 when
     /// p >= t) in the reported metrics; --save stores it.
@@ -180,7 +176,9 @@ impl TrainArgs {
     pub fn specs(&self) -> Result<Vec<LossSpec>, CliError> {
         // A parameter given two ways with different values is an error whichever loss
         // takes it.
-        with_shorthands(&self.params, self.beta, self.alpha)?;
+        let MetricParams { beta, alpha, .. } = self.parameters;
+        let params = self.parameters.params();
+        with_shorthands(params, beta, alpha)?;
         let names: Vec<String> = match (&self.loss, &self.compare) {
             (Some(l), _) => vec![l.clone()],
             (None, Some(c)) => c.clone(),
@@ -188,7 +186,7 @@ impl TrainArgs {
         };
         let mut specs: Vec<LossSpec> = Vec::new();
         for name in &names {
-            let mut spec = LossSpec::resolve_with(name, &self.params, self.beta, self.alpha)?;
+            let mut spec = LossSpec::resolve_with(name, params, beta, alpha)?;
             if specs.iter().any(|s| s.name == spec.name) {
                 return Err(CliError::new(format!(
                     "--compare: `{}` is listed twice",
@@ -200,27 +198,13 @@ impl TrainArgs {
             spec.recipe = self.apply(base, is_metric, names.len() > 1)?;
             specs.push(spec);
         }
-        loss::check_parameters_used(&specs, &self.params, self.beta, self.alpha)?;
+        loss::check_parameters_used(&specs, params, beta, alpha)?;
         Ok(specs)
     }
 
     fn apply(&self, base: Recipe, is_metric: bool, comparing: bool) -> Result<Recipe, CliError> {
         let mut r = base;
-        if let Some(o) = self.optimizer {
-            if o != r.optimizer && self.lr.is_none() {
-                r.lr = o.default_lr();
-            }
-            r.optimizer = o;
-        }
-        if let Some(v) = self.lr {
-            r.lr = v;
-        }
-        if let Some(v) = self.momentum {
-            if r.optimizer != OptimizerKind::Sgd {
-                return Err(CliError::new("--momentum applies to --optimizer sgd only"));
-            }
-            r.momentum = v;
-        }
+        r.set_optimizer(self.optimizer, self.lr, self.momentum)?;
         if let Some(v) = self.epochs {
             r.epochs = v;
         }
@@ -249,9 +233,7 @@ impl TrainArgs {
             }
         } else if !comparing {
             if let Some((flag, _)) = metric_only.iter().find(|(_, given)| *given) {
-                return Err(CliError::new(format!(
-                    "{flag} has no effect on --loss bce (it sets the metric term)"
-                )));
+                return Err(recipe::no_metric_term(flag));
             }
         }
         r.validate()?;

@@ -124,6 +124,33 @@ impl Recipe {
         }
     }
 
+    /// Applies `--optimizer`, `--lr` and `--momentum` where given: another optimizer than
+    /// the recipe's brings its own default learning rate unless `--lr` is given too, and
+    /// `--momentum` belongs to SGD alone.
+    pub fn set_optimizer(
+        &mut self,
+        optimizer: Option<OptimizerKind>,
+        lr: Option<f32>,
+        momentum: Option<f32>,
+    ) -> Result<(), CliError> {
+        if let Some(o) = optimizer {
+            if o != self.optimizer && lr.is_none() {
+                self.lr = o.default_lr();
+            }
+            self.optimizer = o;
+        }
+        if let Some(v) = lr {
+            self.lr = v;
+        }
+        if let Some(v) = momentum {
+            if self.optimizer != OptimizerKind::Sgd {
+                return Err(CliError::new("--momentum applies to --optimizer sgd only"));
+            }
+            self.momentum = v;
+        }
+        Ok(())
+    }
+
     /// Checks every setting's range.
     pub fn validate(&self) -> Result<(), CliError> {
         let bad = |flag: &str, why: &str| Err(CliError::new(format!("{flag}: {why}")));
@@ -162,6 +189,13 @@ impl Recipe {
         }
         Ok(())
     }
+}
+
+/// The error for `flag`, a setting of the metric term, given with the BCE loss.
+pub fn no_metric_term(flag: &str) -> CliError {
+    CliError::new(format!(
+        "{flag} has no effect on --loss bce (it sets the metric term)"
+    ))
 }
 
 impl fmt::Display for Recipe {

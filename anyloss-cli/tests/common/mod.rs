@@ -3,7 +3,9 @@
 // Each test binary uses a subset.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+pub mod forward;
+
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Runs the `anyloss` binary of this build with `args`.
@@ -57,6 +59,47 @@ pub fn stdout_of(args: &[&str]) -> String {
 pub fn json_of(args: &[&str]) -> serde_json::Value {
     let text = stdout_of(args);
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
+}
+
+/// `words` split at white space, then `rest`: a run's arguments written as one line, with
+/// the ones that may hold spaces (paths) apart.
+pub fn argv<'a>(words: &'a str, rest: &[&'a str]) -> Vec<&'a str> {
+    words
+        .split_whitespace()
+        .chain(rest.iter().copied())
+        .collect()
+}
+
+/// Runs `anyloss train --data <data> <flags> --json --save <path>` (`flags` split at white
+/// space), which must succeed, and returns its JSON report.
+pub fn train_and_save(data: &str, flags: &str, path: &Path) -> serde_json::Value {
+    let mut args = vec!["train", "--data", data];
+    args.extend(argv(flags, &["--json", "--save", path.to_str().unwrap()]));
+    json_of(&args)
+}
+
+/// The JSON file at `path`.
+pub fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The golden float64 autograd vectors `tests/golden/<name>` of the repository.
+pub fn golden(name: &str) -> serde_json::Value {
+    read_json(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/golden")
+            .join(name),
+    )
+}
+
+/// A JSON array of numbers.
+pub fn f64s(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect()
 }
 
 /// The stderr of a run that must fail as the CLI promises: exit status 2, nothing on
