@@ -151,50 +151,42 @@ def _zero_one(labels: torch.Tensor, dtype: torch.dtype):
     return y, torch.count_nonzero(y * (y - 1))
 
 
-def prepare_binary(outputs, labels, weight, from_logits: bool) -> Prepared:
-    """Binary: ``labels`` 0/1 of the outputs' shape, ``weight`` of that shape."""
-    outputs = _outputs(outputs)
-    labels = _beside(labels, "labels", outputs)
-    if labels.shape != outputs.shape:
+def _zero_one_targets(
+    outputs: torch.Tensor, targets, name: str, weight, from_logits: bool, binary: bool
+) -> Prepared:
+    """0/1 ``targets`` of the outputs' shape, ``weight`` of that shape or ``[N]``; laid out
+    as one class (``binary``) or as ``[N, C, S]``."""
+    targets = _beside(targets, name, outputs)
+    if targets.shape != outputs.shape:
         raise ValueError(
-            f"labels have shape {list(labels.shape)}, outputs {list(outputs.shape)}: "
+            f"{name} have shape {list(targets.shape)}, outputs {list(outputs.shape)}: "
             "they must match"
         )
+    n = targets.shape[0] if targets.dim() else 1
+    layout = (1, 1, -1) if binary else (n, outputs.shape[1], -1)
     dtype = compute_dtype(outputs)
-    w = _weights(weight, labels.shape, labels.shape[0] if labels.dim() else 1, dtype, outputs)
-    x = outputs.detach().to(dtype).reshape(1, 1, -1)
-    y, bad = _zero_one(labels, dtype)
+    w = _weights(weight, targets.shape, n, dtype, outputs)
+    x = outputs.detach().to(dtype).reshape(layout)
+    y, bad = _zero_one(targets, dtype)
     checks, locate = _checks(
-        from_logits, bad, lambda: (labels != 0) & (labels != 1), "is not 0 or 1", w,
-        labels.numel(), outputs, "labels",
+        from_logits, bad, lambda: (targets != 0) & (targets != 1), "is not 0 or 1", w,
+        x.shape[0] * x.shape[2], outputs, name,
     )
     return Prepared(
-        x, y.reshape(1, 1, -1), None if w is None else w.reshape(1, 1, -1), checks, locate
+        x, y.reshape(layout), None if w is None else w.reshape(layout), checks, locate
     )
+
+
+def prepare_binary(outputs, labels, weight, from_logits: bool) -> Prepared:
+    """Binary: ``labels`` 0/1 of the outputs' shape, ``weight`` of that shape."""
+    return _zero_one_targets(_outputs(outputs), labels, "labels", weight, from_logits, True)
 
 
 def prepare_multilabel(outputs, targets, weight, from_logits: bool) -> Prepared:
     """Multi-label: ``outputs`` ``[N, C, *]``, ``targets`` 0/1 of that shape, ``weight``
     ``[N]`` or the targets' shape."""
     outputs = _class_outputs(outputs)
-    targets = _beside(targets, "targets", outputs)
-    if targets.shape != outputs.shape:
-        raise ValueError(
-            f"targets have shape {list(targets.shape)}, outputs {list(outputs.shape)}: "
-            "they must match"
-        )
-    n, c = outputs.shape[:2]
-    dtype = compute_dtype(outputs)
-    w = _weights(weight, targets.shape, n, dtype, outputs)
-    x = outputs.detach().to(dtype).reshape(n, c, -1)
-    y, bad = _zero_one(targets, dtype)
-    checks, locate = _checks(
-        from_logits, bad, lambda: (targets != 0) & (targets != 1), "is not 0 or 1", w,
-        n * x.shape[2], outputs, "targets",
-    )
-    return Prepared(
-        x, y.reshape(n, c, -1), None if w is None else w.reshape(n, c, -1), checks, locate
-    )
+    return _zero_one_targets(outputs, targets, "targets", weight, from_logits, False)
 
 
 def prepare_multiclass(
