@@ -22,10 +22,6 @@ mod example_data;
 /// The training backend: NdArray on the CPU, in f32, with autodiff.
 type Train = Autodiff<NdArray<f32>>;
 
-const EPOCHS: usize = 500;
-const WARM_START: usize = 20;
-const BATCH: usize = 64;
-
 #[derive(Module, Debug)]
 struct Logistic<B: Backend> {
     linear: Linear<B>,
@@ -64,63 +60,30 @@ fn train(
         .with_logits(true)
         .with_l(10.0)
         .init()?;
-    let mut order: Vec<i64> = (0..n as i64).collect();
-    let mut rng = example_data::Rng::new(0x2545_f491_4f6c_dd1d);
-    for epoch in 0..EPOCHS {
-        rng.shuffle(&mut order);
-        let use_metric = metric_loss && epoch >= WARM_START;
-        let lr = if metric_loss { 0.3 } else { 1.0 };
-        for batch in order.chunks(BATCH) {
-            let idx = Tensor::<Train, 1, Int>::from_data(
-                TensorData::new(batch.to_vec(), [batch.len()]),
-                dev,
-            );
-            let z = model.logits(x.clone().select(0, idx.clone()));
-            let yb = y.clone().select(0, idx);
-            let loss = if use_metric {
-                anyloss.try_forward(z, yb, None)?.loss
-            } else {
-                bce.forward(z, yb)
-            };
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(lr, model, grads);
-        }
+    for step in example_data::schedule(n, metric_loss) {
+        let rows: Vec<i64> = step.rows.iter().map(|&i| i as i64).collect();
+        let idx = Tensor::<Train, 1, Int>::from_data(TensorData::new(rows, [step.rows.len()]), dev);
+        let z = model.logits(x.clone().select(0, idx.clone()));
+        let yb = y.clone().select(0, idx);
+        let loss = if step.use_metric {
+            anyloss.try_forward(z, yb, None)?.loss
+        } else {
+            bce.forward(z, yb)
+        };
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(step.lr, model, grads);
     }
     Ok(model)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| {
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../examples/data/yeast3.csv"
-        )
-        .to_string()
-    });
-    let (train_set, test_set) = example_data::load(&path, 0.3, 7)?;
     let dev = NdArrayDevice::default();
-    let positives = |s: &example_data::Split| s.y.iter().filter(|&&y| y == 1).count();
-    println!(
-        "{path}: {} train rows ({} positive), {} test rows ({} positive), {} features",
-        train_set.rows(),
-        positives(&train_set),
-        test_set.rows(),
-        positives(&test_set),
-        train_set.d
-    );
-    for (name, metric_loss) in [("BCE", false), ("AnyLoss-F1", true)] {
-        let start = std::time::Instant::now();
-        let model = train(&train_set, metric_loss, &dev)?;
-        let z: Vec<f32> = model
-            .logits(features(&test_set, &dev))
+    example_data::compare("burn", |train_set, test_set, metric_loss| {
+        let model = train(train_set, metric_loss, &dev)?;
+        Ok(model
+            .logits(features(test_set, &dev))
             .into_data()
             .iter::<f32>()
-            .collect();
-        println!(
-            "burn    {name:<10}  test F1 {:.4}  ({:.1} s)",
-            example_data::f1_of_logits(&z, &test_set.y),
-            start.elapsed().as_secs_f64()
-        );
-    }
-    Ok(())
+            .collect())
+    })
 }

@@ -1,6 +1,6 @@
 //! The loss configuration, in burn's `XConfig::new(..).with_..().init()` style.
 
-use anyloss_core::{Amplifier, BinaryLoss, Degenerate, Metric};
+use anyloss_core::{Amplifier, Degenerate, Metric};
 
 use crate::error::AnyLossError;
 use crate::loss::AnyLoss;
@@ -72,17 +72,9 @@ impl<M: Metric> AnyLossConfig<M> {
     /// # Errors
     /// `l` not finite and > 0, a threshold outside `(0, 1)`, or an invalid policy parameter.
     pub fn init(self) -> Result<AnyLoss<M>, AnyLossError> {
-        if !(self.threshold.is_finite() && self.threshold > 0.0 && self.threshold < 1.0) {
-            return Err(AnyLossError(format!(
-                "threshold {} is not in the open interval (0, 1)",
-                self.threshold
-            )));
-        }
-        let amplifier =
-            Amplifier::new(self.l).map_err(|e| AnyLossError(format!("L = {}: {e}", self.l)))?;
-        let loss = BinaryLoss::new(self.metric)
-            .with_amplifier(amplifier)
-            .with_degenerate(self.degenerate)?;
+        let loss =
+            anyloss_adapter::binary_loss(self.metric, self.l, self.threshold, self.degenerate)
+                .map_err(|e| AnyLossError(e.to_string()))?;
         Ok(AnyLoss::new(loss, self.threshold, self.logits))
     }
 }

@@ -1,11 +1,12 @@
 //! The loss module: entries with burn ops, value and partials from anyloss, and a surrogate
 //! whose gradient is exact.
 
-use anyloss_core::{BinaryLoss, Confusion, LossOutput, Metric};
+use anyloss_adapter::{Check, Rejected};
+use anyloss_core::{BinaryLoss, LossOutput, Metric};
 use burn::tensor::{backend::Backend, DType, Int, Tensor};
 
 use crate::amplify::sigmoid_pair;
-use crate::checks::Check;
+use crate::checks;
 use crate::error::AnyLossError;
 
 /// AnyLoss `1 − M(TP, FN, FP, TN)` for binary outputs, built by [`crate::AnyLossConfig`].
@@ -116,10 +117,11 @@ impl<M: Metric> AnyLoss<M> {
         let y: Tensor<B, 1> = targets.reshape([n]).float().cast(dtype);
         let w: Option<Tensor<B, 1>> = weights.map(|w| w.reshape([n]).detach().cast(dtype));
 
-        let (p, input_check) = if self.logits {
-            (sigmoid_pair(x.clone()).0, Check::Finite)
+        let input_check = Check::of_outputs(self.logits);
+        let p = if self.logits {
+            sigmoid_pair(x.clone()).0
         } else {
-            (x.clone(), Check::Probability)
+            x.clone()
         };
         let l = self.loss.amplifier().l();
         let (a, one_minus_a) = sigmoid_pair(p.sub_scalar(self.threshold).mul_scalar(l));
@@ -134,12 +136,12 @@ impl<M: Metric> AnyLoss<M> {
         let tn = (one_minus_a * neg).sum();
 
         let weight_failures = match &w {
-            Some(w) => Check::Weight.failures(w.clone()),
+            Some(w) => checks::failures(Check::Weight, w.clone()),
             None => Tensor::zeros([1], &x.device()),
         };
         let counts = [
-            input_check.failures(x.clone()),
-            Check::Label.failures(y.clone()),
+            checks::failures(input_check, x.clone()),
+            checks::failures(Check::Label, y.clone()),
             weight_failures,
         ]
         .map(|c| c.cast(dtype));
@@ -160,27 +162,16 @@ impl<M: Metric> AnyLoss<M> {
         .map_err(|e| AnyLossError(format!("reading the confusion entries: {e:?}")))?
         .iter::<f64>()
         .collect();
-        if host[4] != 0.0 {
-            return Err(input_check.error(x));
-        }
-        if host[5] != 0.0 {
-            return Err(Check::Label.error(y));
-        }
-        if let (Some(w), true) = (w, host[6] != 0.0) {
-            return Err(Check::Weight.error(w));
-        }
-        let confusion = Confusion::new(
-            host[0] as f32,
-            host[1] as f32,
-            host[2] as f32,
-            host[3] as f32,
-        );
-        if !confusion.is_finite() {
-            return Err(AnyLossError(format!(
-                "the confusion entries overflow f32: {confusion:?}"
-            )));
-        }
-        let evaluation = self.loss.evaluate(&confusion);
+        let evaluation =
+            anyloss_adapter::evaluate(&self.loss, input_check, &host).map_err(|r| match r {
+                Rejected::Input(Check::Label) => checks::error(Check::Label, y),
+                Rejected::Input(Check::Weight) => match w {
+                    Some(w) => checks::error(Check::Weight, w),
+                    None => AnyLossError(r.to_string()),
+                },
+                Rejected::Input(check) => checks::error(check, x),
+                other => AnyLossError(other.to_string()),
+            })?;
 
         // Σ_e ∂(1−M)/∂e · e, with the partials held constant: TP and FP carry every
         // dependence on A (FN = Σ w·y − TP, TN = Σ w·(1−y) − FP), so the per-label

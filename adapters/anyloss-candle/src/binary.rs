@@ -1,11 +1,12 @@
 //! The binary loss: entries on the device, value and partials from anyloss, and a
 //! surrogate whose gradient is exact.
 
-use anyloss_core::{Confusion, LossOutput, Metric};
+use anyloss_adapter::{Check, Rejected};
+use anyloss_core::{LossOutput, Metric};
 use candle_core::{DType, Result, Tensor};
 
 use crate::amplify::sigmoid_pair;
-use crate::checks::Check;
+use crate::checks;
 use crate::options::AnyLossOptions;
 
 /// The loss tensor together with what anyloss computed from the entries.
@@ -81,10 +82,11 @@ pub fn any_loss_output<M: Metric + ?Sized>(
         None => None,
     };
 
-    let (p, input_check) = if options.from_logits {
-        (sigmoid_pair(&x)?.0, Check::Finite)
+    let input_check = Check::of_outputs(options.from_logits);
+    let p = if options.from_logits {
+        sigmoid_pair(&x)?.0
     } else {
-        (x.clone(), Check::Probability)
+        x.clone()
     };
     let l = f64::from(loss.amplifier().l());
     let t = f64::from(options.threshold);
@@ -102,17 +104,16 @@ pub fn any_loss_output<M: Metric + ?Sized>(
     let fn_ = (&one_minus_a * &pos)?.sum_all()?.detach();
     let tn = (&one_minus_a * &neg)?.sum_all()?.detach();
 
-    let zero = || Tensor::zeros((), DType::F32, x.device());
     let counts = [
-        input_check.failures(&x)?,
-        Check::Label.failures(&y)?,
+        checks::failures(input_check, &x)?,
+        checks::failures(Check::Label, &y)?,
         match &weights {
-            Some(w) => Check::Weight.failures(w)?,
-            None => zero()?,
+            Some(w) => checks::failures(Check::Weight, w)?,
+            None => Tensor::zeros((), DType::F32, x.device())?,
         },
     ];
     let entries = [&tp, &fn_, &fp, &tn].map(|e| e.detach().to_dtype(DType::F64));
-    let mut scalars = Vec::with_capacity(7);
+    let mut scalars = Vec::with_capacity(anyloss_adapter::READ_BACK_LEN);
     for e in entries {
         scalars.push(e?);
     }
@@ -121,27 +122,15 @@ pub fn any_loss_output<M: Metric + ?Sized>(
     }
     // One device-to-host transfer for everything the host needs.
     let host = Tensor::stack(&scalars, 0)?.to_vec1::<f64>()?;
-    if host[4] != 0.0 {
-        return Err(input_check.error(&x));
-    }
-    if host[5] != 0.0 {
-        return Err(Check::Label.error(&y));
-    }
-    if let (Some(w), true) = (&weights, host[6] != 0.0) {
-        return Err(Check::Weight.error(w));
-    }
-    let confusion = Confusion::new(
-        host[0] as f32,
-        host[1] as f32,
-        host[2] as f32,
-        host[3] as f32,
-    );
-    if !confusion.is_finite() {
-        return Err(crate::error(format!(
-            "the confusion entries overflow f32: {confusion:?}"
-        )));
-    }
-    let evaluation = loss.evaluate(&confusion);
+    let evaluation = anyloss_adapter::evaluate(&loss, input_check, &host).map_err(|r| match r {
+        Rejected::Input(Check::Label) => checks::error(Check::Label, &y),
+        Rejected::Input(Check::Weight) => match &weights {
+            Some(w) => checks::error(Check::Weight, w),
+            None => crate::error(r),
+        },
+        Rejected::Input(check) => checks::error(check, &x),
+        other => crate::error(other),
+    })?;
 
     // Σ_e ∂(1−M)/∂e · e, with the partials held constant: TP and FP carry every dependence
     // on A (FN = Σ w·y − TP, TN = Σ w·(1−y) − FP), so the per-label coefficients suffice.

@@ -78,17 +78,7 @@ impl AnyLossOptions {
         &self,
         metric: &'m M,
     ) -> Result<BinaryLoss<&'m M>> {
-        if !(self.threshold.is_finite() && self.threshold > 0.0 && self.threshold < 1.0) {
-            candle_core::bail!(
-                "any_loss: threshold {} is not in the open interval (0, 1)",
-                self.threshold
-            );
-        }
-        let amplifier =
-            Amplifier::new(self.l).map_err(|e| crate::error(format!("L = {}: {e}", self.l)))?;
-        BinaryLoss::new(metric)
-            .with_amplifier(amplifier)
-            .with_degenerate(self.degenerate)
+        anyloss_adapter::binary_loss(metric, self.l, self.threshold, self.degenerate)
             .map_err(crate::error)
     }
 }

@@ -70,17 +70,27 @@ def _outputs(outputs) -> torch.Tensor:
     return outputs
 
 
-def _same_device(t: torch.Tensor, name: str, outputs: torch.Tensor) -> None:
-    if t.device != outputs.device:
-        raise ValueError(f"{name} is on {t.device}, outputs on {outputs.device}")
+def _class_outputs(outputs) -> torch.Tensor:
+    """Outputs with a class dimension: ``[N, C]`` or ``[N, C, *]``."""
+    outputs = _outputs(outputs)
+    if outputs.dim() < 2:
+        raise ValueError(f"outputs must be [N, C] or [N, C, *], got {list(outputs.shape)}")
+    return outputs
+
+
+def _beside(value, name: str, outputs: torch.Tensor) -> torch.Tensor:
+    """``value`` (labels, targets, weight), checked to be a tensor on the outputs' device."""
+    value = _tensor(value, name)
+    if value.device != outputs.device:
+        raise ValueError(f"{name} is on {value.device}, outputs on {outputs.device}")
+    return value
 
 
 def _weights(weight, shape: torch.Size, n: int, dtype: torch.dtype, outputs: torch.Tensor):
     """Weights of ``shape`` (the labels') or ``[N]``, as a tensor of ``shape``."""
     if weight is None:
         return None
-    weight = _tensor(weight, "weight")
-    _same_device(weight, "weight", outputs)
+    weight = _beside(weight, "weight", outputs)
     if weight.is_complex() or weight.dtype == torch.bool:
         raise TypeError(f"weight must be a real tensor, got {weight.dtype}")
     if weight.shape == shape:
@@ -141,54 +151,42 @@ def _zero_one(labels: torch.Tensor, dtype: torch.dtype):
     return y, torch.count_nonzero(y * (y - 1))
 
 
-def prepare_binary(outputs, labels, weight, from_logits: bool) -> Prepared:
-    """Binary: ``labels`` 0/1 of the outputs' shape, ``weight`` of that shape."""
-    outputs = _outputs(outputs)
-    labels = _tensor(labels, "labels")
-    _same_device(labels, "labels", outputs)
-    if labels.shape != outputs.shape:
+def _zero_one_targets(
+    outputs: torch.Tensor, targets, name: str, weight, from_logits: bool, binary: bool
+) -> Prepared:
+    """0/1 ``targets`` of the outputs' shape, ``weight`` of that shape or ``[N]``; laid out
+    as one class (``binary``) or as ``[N, C, S]``."""
+    targets = _beside(targets, name, outputs)
+    if targets.shape != outputs.shape:
         raise ValueError(
-            f"labels have shape {list(labels.shape)}, outputs {list(outputs.shape)}: "
+            f"{name} have shape {list(targets.shape)}, outputs {list(outputs.shape)}: "
             "they must match"
         )
+    n = targets.shape[0] if targets.dim() else 1
+    layout = (1, 1, -1) if binary else (n, outputs.shape[1], -1)
     dtype = compute_dtype(outputs)
-    w = _weights(weight, labels.shape, labels.shape[0] if labels.dim() else 1, dtype, outputs)
-    x = outputs.detach().to(dtype).reshape(1, 1, -1)
-    y, bad = _zero_one(labels, dtype)
+    w = _weights(weight, targets.shape, n, dtype, outputs)
+    x = outputs.detach().to(dtype).reshape(layout)
+    y, bad = _zero_one(targets, dtype)
     checks, locate = _checks(
-        from_logits, bad, lambda: (labels != 0) & (labels != 1), "is not 0 or 1", w,
-        labels.numel(), outputs, "labels",
+        from_logits, bad, lambda: (targets != 0) & (targets != 1), "is not 0 or 1", w,
+        x.shape[0] * x.shape[2], outputs, name,
     )
     return Prepared(
-        x, y.reshape(1, 1, -1), None if w is None else w.reshape(1, 1, -1), checks, locate
+        x, y.reshape(layout), None if w is None else w.reshape(layout), checks, locate
     )
+
+
+def prepare_binary(outputs, labels, weight, from_logits: bool) -> Prepared:
+    """Binary: ``labels`` 0/1 of the outputs' shape, ``weight`` of that shape."""
+    return _zero_one_targets(_outputs(outputs), labels, "labels", weight, from_logits, True)
 
 
 def prepare_multilabel(outputs, targets, weight, from_logits: bool) -> Prepared:
     """Multi-label: ``outputs`` ``[N, C, *]``, ``targets`` 0/1 of that shape, ``weight``
     ``[N]`` or the targets' shape."""
-    outputs = _outputs(outputs)
-    targets = _tensor(targets, "targets")
-    _same_device(targets, "targets", outputs)
-    if outputs.dim() < 2:
-        raise ValueError(f"outputs must be [N, C] or [N, C, *], got {list(outputs.shape)}")
-    if targets.shape != outputs.shape:
-        raise ValueError(
-            f"targets have shape {list(targets.shape)}, outputs {list(outputs.shape)}: "
-            "they must match"
-        )
-    n, c = outputs.shape[:2]
-    dtype = compute_dtype(outputs)
-    w = _weights(weight, targets.shape, n, dtype, outputs)
-    x = outputs.detach().to(dtype).reshape(n, c, -1)
-    y, bad = _zero_one(targets, dtype)
-    checks, locate = _checks(
-        from_logits, bad, lambda: (targets != 0) & (targets != 1), "is not 0 or 1", w,
-        n * x.shape[2], outputs, "targets",
-    )
-    return Prepared(
-        x, y.reshape(n, c, -1), None if w is None else w.reshape(n, c, -1), checks, locate
-    )
+    outputs = _class_outputs(outputs)
+    return _zero_one_targets(outputs, targets, "targets", weight, from_logits, False)
 
 
 def prepare_multiclass(
@@ -196,11 +194,8 @@ def prepare_multiclass(
 ) -> Prepared:
     """Multi-class: ``outputs`` ``[N, C, *]``, integer ``labels`` ``[N, *]``, ``weight``
     ``[N]`` or the labels' shape; labels equal to ``ignore_index`` do not count."""
-    outputs = _outputs(outputs)
-    labels = _tensor(labels, "labels")
-    _same_device(labels, "labels", outputs)
-    if outputs.dim() < 2:
-        raise ValueError(f"outputs must be [N, C] or [N, C, *], got {list(outputs.shape)}")
+    outputs = _class_outputs(outputs)
+    labels = _beside(labels, "labels", outputs)
     if labels.is_floating_point() or labels.is_complex() or labels.dtype == torch.bool:
         raise TypeError(f"labels must be an integer tensor of class indices, got {labels.dtype}")
     n, c = outputs.shape[:2]

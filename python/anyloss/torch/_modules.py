@@ -17,21 +17,28 @@ SEEDS = ("seed", "seed_normalized")
 
 class _ConfusionLoss(nn.Module):
     """What the three losses share: the amplifier, the metric, the degenerate policy, the
-    sync, and the step from entries to a value with its exact gradient."""
+    sync, and the step from entries to a value with its exact gradient. Its arguments are
+    those of :class:`MultilabelAnyLoss`, which takes them as they are; ``average=None``
+    is the binary loss's single confusion matrix."""
+
+    #: Whether ``metric`` may be one of ``SEEDS``, the multi-class reference objectives.
+    _takes_seeds = False
 
     def __init__(
         self,
-        metric: Union[str, Metric],
-        L: float,
-        threshold: float,
-        from_logits: bool,
-        sync: bool,
-        process_group,
-        params: Optional[Mapping[str, float]],
-        fallback: Optional[float],
-        average: Optional[str],
+        metric: Union[str, Metric] = "f1",
+        average: Optional[str] = "macro",
+        L: float = 73.0,
+        threshold: float = 0.5,
+        from_logits: bool = False,
+        sync: bool = False,
+        process_group=None,
+        params: Optional[Mapping[str, float]] = None,
+        fallback: Optional[float] = None,
     ):
         super().__init__()
+        if isinstance(metric, str) and metric in SEEDS and not self._takes_seeds:
+            raise ValueError(f"metric {metric!r} is multi-class: use MulticlassAnyLoss")
         L, threshold = float(L), float(threshold)
         if not (L > 0 and L < float("inf")):
             raise ValueError(f"L={L}: the amplifier's steepness must be finite and > 0")
@@ -154,10 +161,8 @@ class AnyLoss(_ConfusionLoss):
         params: Optional[Mapping[str, float]] = None,
         fallback: Optional[float] = None,
     ):
-        if isinstance(metric, str) and metric in SEEDS:
-            raise ValueError(f"metric {metric!r} is multi-class: use MulticlassAnyLoss")
         super().__init__(
-            metric, L, threshold, from_logits, sync, process_group, params, fallback, None
+            metric, None, L, threshold, from_logits, sync, process_group, params, fallback
         )
 
     def forward(self, outputs, labels, weight=None):  # noqa: D102
@@ -178,6 +183,8 @@ class MulticlassAnyLoss(_ConfusionLoss):
     no gradient). Other arguments as in :class:`AnyLoss`.
     """
 
+    _takes_seeds = True
+
     def __init__(
         self,
         metric: Union[str, Metric] = "f1",
@@ -196,7 +203,7 @@ class MulticlassAnyLoss(_ConfusionLoss):
                 raise ValueError(f"metric {metric!r} is its own average; it takes no average")
             average = None
         super().__init__(
-            metric, L, threshold, from_logits, sync, process_group, params, fallback, average
+            metric, average, L, threshold, from_logits, sync, process_group, params, fallback
         )
         self.ignore_index = ignore_index
 
@@ -214,24 +221,6 @@ class MultilabelAnyLoss(_ConfusionLoss):
     ``average``: ``"macro"``, ``"micro"`` or ``"weighted"`` (by positives per label).
     Other arguments as in :class:`AnyLoss`.
     """
-
-    def __init__(
-        self,
-        metric: Union[str, Metric] = "f1",
-        average: str = "macro",
-        L: float = 73.0,
-        threshold: float = 0.5,
-        from_logits: bool = False,
-        sync: bool = False,
-        process_group=None,
-        params: Optional[Mapping[str, float]] = None,
-        fallback: Optional[float] = None,
-    ):
-        if isinstance(metric, str) and metric in SEEDS:
-            raise ValueError(f"metric {metric!r} is multi-class: use MulticlassAnyLoss")
-        super().__init__(
-            metric, L, threshold, from_logits, sync, process_group, params, fallback, average
-        )
 
     def forward(self, outputs, targets, weight=None):  # noqa: D102
         prep = prepare_multilabel(outputs, targets, weight, self.from_logits)
