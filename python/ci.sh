@@ -11,6 +11,8 @@ venv="${1:-}"
 if [ -z "$venv" ]; then
   venv="$(mktemp -d)/venv"
   trap 'rm -rf "$(dirname "$venv")"' EXIT
+  # pip's cache (the downloaded wheels, about 3 GB) in the same directory, removed with it.
+  export PIP_CACHE_DIR="$(dirname "$venv")/pip-cache"
 fi
 if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
   part "python3 and venv from apt"

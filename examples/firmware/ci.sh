@@ -112,7 +112,7 @@ compare() { # compare <device log label> <host --loss> <recipe flags>
   device="$(grep -m 1 "test $1: F1" "$out/libm.txt" | sed -n 's/.*: F1 \([0-9.]*\) .*/\1/p')"
   [ -n "$device" ] || fail "no test F1 for $1 in the device log"
   # $3 unquoted on purpose: it is a list of flags.
-  host="$(cd ../.. && timeout "$limit" cargo run -q -p anyloss-cli -- train \
+  host="$(cd ../.. && timeout "$limit" cargo run -q --release -p anyloss-cli -- train \
     --data "$data" --test-fraction "$fraction" --seed "$seed" --loss "$2" $3 --json |
     sed -n 's/.*"test":{[^}]*"f1":\([0-9.eE+-]*\).*/\1/p')" ||
     fail "the host's anyloss train failed for $1"
@@ -129,7 +129,7 @@ compare "mlp:16 AnyLoss-F1" f1 "$mlp_metric_flags"
 compare "mlp:16 BCE" bce "$mlp_bce_flags"
 
 step "field scenario: the shipped files, F1 before and after, host anyloss finetune (tolerance 0.02)"
-anyloss_bin="$(cd ../.. && cargo build -q -p anyloss-cli && pwd)/target/debug/anyloss"
+anyloss_bin="$(cd ../.. && cargo build -q --release -p anyloss-cli && pwd)/target/release/anyloss"
 field="$out/field"
 rm -rf "$field"
 ANYLOSS="$anyloss_bin" field/make.sh "$field"
