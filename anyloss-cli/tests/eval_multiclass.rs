@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
-use common::{anyloss, argv, assert_errors, csv, golden, json_of, stderr_of};
+use common::{anyloss, argv, assert_errors, csv, f64s, golden, json_of, stderr_of};
 
 use std::path::PathBuf;
 
@@ -218,8 +218,12 @@ fn bad_input_gives_one_clear_line() {
                 "seed objective takes no --average",
             ),
             (
-                &["--metric", "f1", "--classes", "3", "--fallback", "0"],
-                "--fallback",
+                &["--metric", "seed", "--classes", "3", "--fallback", "0"],
+                "seed objective takes no --fallback",
+            ),
+            (
+                &["--metric", "f1", "--classes", "3", "--fallback", "inf"],
+                "--fallback inf: invalid parameter: fallback value must be finite",
             ),
             (&["--metric", "f1", "--classes", "3", "--l", "0"], "--l 0"),
         ],
@@ -243,4 +247,36 @@ fn help_shows_a_multiclass_example() {
     let help = String::from_utf8(out.stdout).unwrap();
     assert!(help.contains("--classes 3 --average macro"), "{help}");
     assert!(help.contains("--metric seed --classes 10"), "{help}");
+}
+
+#[test]
+fn fallback_answers_a_class_whose_metric_is_undefined() {
+    // No row of class 2: its recall TP/(TP+FN) is 0/0. The default smoothing makes it
+    // (0+1)/(0+2) = 1/2; --fallback takes the given value with no gradient. The other
+    // classes are defined and untouched by either policy.
+    let path = csv(
+        "absent_class.csv",
+        "label,p0,p1,p2\n0,0.7,0.2,0.1\n1,0.1,0.8,0.1\n0,0.6,0.3,0.1\n1,0.3,0.4,0.3\n",
+    );
+    let input = path.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = argv("eval --metric recall --classes 3 --input", &[input]);
+        args.extend_from_slice(extra);
+        json_of(&args)
+    };
+    let smooth = run(&["--average", "none"]);
+    let fallback = run(&["--average", "none", "--fallback", "0.25"]);
+    let (smooth_losses, fallback_losses) = (f64s(&smooth["loss"]), f64s(&fallback["loss"]));
+    assert_eq!(smooth_losses[2], 0.5);
+    assert_eq!(fallback_losses[2], 0.75);
+    assert_eq!(smooth_losses[..2], fallback_losses[..2]);
+    assert_eq!(smooth["per_class"], fallback["per_class"]);
+    assert_eq!(smooth["grad"], fallback["grad"]);
+    for row in fallback["grad"].as_array().unwrap() {
+        assert_eq!(row[2].as_f64(), Some(0.0), "{row}");
+    }
+    // Macro averaging takes the fallback value in the mean of the three recalls.
+    let macro_loss = run(&["--fallback", "0.25"])["loss"].as_f64().unwrap();
+    let mean = fallback_losses.iter().sum::<f64>() / 3.0;
+    assert!((macro_loss - mean).abs() < 1e-6, "{macro_loss} vs {mean}");
 }

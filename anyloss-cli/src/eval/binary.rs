@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use anyloss_core::{BinaryLoss, Confusion, Degenerate};
+use anyloss_core::{BinaryLoss, Confusion};
 use serde_json::json;
 
 use super::chunk::Chunk;
@@ -18,10 +18,10 @@ use crate::records::Records;
 pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let metric = args.metric_arg(&[])?;
     let mut loss = BinaryLoss::new(metric).with_amplifier(super::amplifier(args)?);
-    if let Some(v) = args.fallback {
+    if let Some(d) = args.degenerate()? {
         loss = loss
-            .with_degenerate(Degenerate::Fallback(v))
-            .map_err(|e| CliError::new(format!("--fallback {v}: {e}")))?;
+            .with_degenerate(d)
+            .map_err(|e| CliError::new(format!("--fallback: {e}")))?;
     }
     let mut records = Records::open(&args.input)?;
     let weighted = check_header(&records, args.logits)?;

@@ -23,7 +23,7 @@ pub use cells::{checked_value, checked_weight};
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyloss_core::Amplifier;
+use anyloss_core::{Amplifier, Degenerate};
 use clap::Args;
 
 use crate::error::CliError;
@@ -82,7 +82,8 @@ micro is the metric of the entries pooled over labels. A label whose metric is u
 Multi-class: one-vs-rest entries of each class over the probabilities (or the softmax of
 the logits); a weight column weights a row in the entries of every class and in the
 support of its label, which weighted averaging uses; --class-weights weights the classes
-of macro and weighted averaging. At most 16 classes.
+of macro and weighted averaging. A class whose metric is undefined (e.g. recall of a class
+no row has) gets the default smoothing, or --fallback. At most 16 classes.
 
 Input: `--input -` reads standard input. Lines are limited to 1 MiB. Any number of rows:
 eval reads them once, keeps a compact binary copy (a temporary file) for the gradient
@@ -152,6 +153,17 @@ impl EvalArgs {
     fn metric_arg(&self, also: &[&str]) -> Result<MetricArg, CliError> {
         let p = &self.parameters;
         MetricArg::parse(&self.metric, p.params(), p.beta, p.alpha, also)
+    }
+
+    /// `--fallback` as a checked [`Degenerate`] policy; `None` keeps the default smoothing.
+    fn degenerate(&self) -> Result<Option<Degenerate>, CliError> {
+        self.fallback
+            .map(|v| {
+                Degenerate::Fallback(v)
+                    .validate()
+                    .map_err(|e| CliError::new(format!("--fallback {v}: {e}")))
+            })
+            .transpose()
     }
 }
 

@@ -9,7 +9,7 @@ use std::io::Write;
 use anyloss_core::multiclass::{
     Averaged, ClassConfusion, ErrorRate, Layout, MulticlassLoss, MulticlassOutput, Objective,
 };
-use anyloss_core::{Amplifier, Average, Metric};
+use anyloss_core::{Amplifier, Average, Degenerate, Metric};
 use serde_json::{json, Value};
 
 use super::averaging::class_weights_for;
@@ -56,12 +56,31 @@ pub struct Setup<'a> {
     pub metric: MulticlassMetric<'a>,
     /// The averaging of [`MulticlassMetric::Metric`]; `None` for the per-class losses.
     pub average: Option<Average>,
+    /// The policy where a class's metric is undefined; `None` keeps the default smoothing.
+    pub degenerate: Option<Degenerate>,
     /// A weight per class in the macro and weighted averages.
     pub class_weights: Option<&'a [f32]>,
     /// The value columns are softmax logits.
     pub logits: bool,
     /// The amplifier steepness `--l`.
     pub l: f32,
+}
+
+impl Setup<'_> {
+    /// `metric` averaged by `average` under the setup's policy for undefined metrics.
+    fn averaged<'m>(
+        &self,
+        metric: &'m dyn Metric,
+        average: Option<Average>,
+    ) -> Result<Averaged<&'m dyn Metric>, CliError> {
+        let averaged = Averaged::new(metric, average);
+        match self.degenerate {
+            Some(d) => averaged
+                .with_degenerate(d)
+                .map_err(|e| CliError::new(format!("--fallback: {e}"))),
+            None => Ok(averaged),
+        }
+    }
 }
 
 /// `anyloss eval` with `--classes` (or `--average`): resolves the metric and its options
@@ -73,13 +92,9 @@ pub fn run_args(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
              --multilabel C as well",
         ));
     };
-    if let Some(v) = args.fallback {
-        return Err(CliError::new(format!(
-            "--fallback {v}: not available with --classes (classes use the default smoothing)"
-        )));
-    }
     let seed = MulticlassMetric::seed(&args.metric);
     let options = [
+        ("--fallback", args.fallback.is_some()),
         ("--average", args.averaging.is_some()),
         ("--class-weights", args.class_weights.is_some()),
         ("--param", !args.parameters.params().is_empty()),
@@ -89,7 +104,8 @@ pub fn run_args(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
     if let (Some(_), Some((flag, _))) = (seed, options.iter().find(|(_, given)| *given)) {
         return Err(CliError::new(format!(
             "--metric {}: the seed objective takes no {flag} (it is no averaged metric: \
-             --average, --class-weights, --param, --beta and --alpha do not apply)",
+             --average, --class-weights, --fallback, --param, --beta and --alpha do not \
+             apply)",
             args.metric
         )));
     }
@@ -105,10 +121,12 @@ pub fn run_args(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .averaging
         .map_or(Some(Average::Macro), super::Averaging::average);
     let class_weights = class_weights_for(args.class_weights.as_ref(), average, classes)?;
+    let degenerate = args.degenerate()?;
     let records = Records::open(&args.input)?;
     let setup = Setup {
         metric,
         average,
+        degenerate,
         class_weights,
         logits: args.logits,
         l: args.l,
@@ -159,13 +177,14 @@ fn evaluate<const C: usize>(
         MulticlassMetric::SeedNormalized => &ErrorRate::Normalized,
         MulticlassMetric::Metric(m) => match setup.class_weights {
             None => {
-                equal = Averaged::new(m, setup.average);
+                equal = setup.averaged(m, setup.average)?;
                 &equal
             }
             Some(w) => {
                 let mut weights = [0.0f32; C];
                 weights.copy_from_slice(w);
-                weighted = Averaged::new(m, setup.average)
+                weighted = setup
+                    .averaged(m, setup.average)?
                     .with_class_weights(weights)
                     .map_err(|e| CliError::new(format!("--class-weights: {e}")))?;
                 &weighted
@@ -173,10 +192,11 @@ fn evaluate<const C: usize>(
         },
     };
     let loss = MulticlassLoss::new(objective).with_amplifier(amplifier);
-    let per_class = |total: &ClassConfusion<C>| match (setup.metric, setup.average) {
-        (MulticlassMetric::Metric(m), None) => Some(Averaged::new(m, None).per_class(total)),
+    let per_class = match (setup.metric, setup.average) {
+        (MulticlassMetric::Metric(m), None) => Some(setup.averaged(m, None)?),
         _ => None,
     };
+    let per_class = |total: &ClassConfusion<C>| per_class.map(|a| a.per_class(total));
     stream::<C>(records, &loss, per_class, setup.logits, out)
 }
 

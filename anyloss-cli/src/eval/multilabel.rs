@@ -37,14 +37,7 @@ pub fn run(args: &EvalArgs, out: &mut dyn Write) -> Result<(), CliError> {
         .averaging
         .map_or(Some(Average::Macro), super::Averaging::average);
     let class_weights = class_weights_for(args.class_weights.as_ref(), average, labels)?;
-    let degenerate = args
-        .fallback
-        .map(|v| {
-            Degenerate::Fallback(v)
-                .validate()
-                .map_err(|e| CliError::new(format!("--fallback {v}: {e}")))
-        })
-        .transpose()?;
+    let degenerate = args.degenerate()?;
     let records = Records::open(&args.input)?;
     let setup = Setup {
         metric: &metric,
