@@ -1,7 +1,7 @@
 //! Pass 1: the soft confusion entries of a batch, block by block, and `dA/d(input)` of
 //! each sample for pass 2.
 
-use crate::amplifier::Amplifier;
+use crate::amplifier::{Amplified, Amplifier};
 use crate::confusion::Confusion;
 use crate::error::Error;
 use crate::kernel::{Kernel, SIGN};
@@ -199,18 +199,29 @@ fn one_lane<K: Kernel, S: SampleWeights, const W: usize>(
     for (((&y, &x), o), w) in ys.iter().zip(xs).zip(out.iter_mut()).zip(ws.values()) {
         let amped = K::eval(amp, x);
         flags |= K::invalid_flag(x) | label_invalid_flag(y);
-        let pos = f32::from(y) * w;
-        let t = pos * amped.a;
-        let f = pos * amped.one_minus_a;
+        let ([t, f, p, n], slope) = weighted_entries(y, w, amped);
         tp += t;
         fn_ += f;
-        fp += w * amped.a - t;
-        tn += w * amped.one_minus_a - f;
-        *o = amped.slope * w;
+        fp += p;
+        tn += n;
+        *o = slope;
     }
     let mut s = LaneSums::<W>::ZERO;
     add_to_lane(&mut s, 0, tp, fn_, fp, tn);
     (s, flags)
+}
+
+/// One sample's entries `[TP, FN, FP, TN]` under label `y` and weight `w`, and its
+/// `w·dA/d(input)`, for both loops of [`block`] (whose docs say why these operations).
+#[inline(always)]
+fn weighted_entries(y: u8, w: f32, amped: Amplified) -> ([f32; 4], f32) {
+    let pos = f32::from(y) * w;
+    let tp = pos * amped.a;
+    let fn_ = pos * amped.one_minus_a;
+    (
+        [tp, fn_, w * amped.a - tp, w * amped.one_minus_a - fn_],
+        amped.slope * w,
+    )
 }
 
 /// Adds one sample's entries to lane `k` (in bounds: callers pass `k < W`).
@@ -285,14 +296,12 @@ fn lanes<K: Kernel, S: SampleWeights, const W: usize>(
             hi[k] = if x > hi[k] { x } else { hi[k] };
         }
         sum[k] += x;
-        let pos = f32::from(y) * w;
-        let tp = pos * amped.a;
-        let fn_ = pos * amped.one_minus_a;
+        let ([tp, fn_, fp, tn], slope) = weighted_entries(y, w, amped);
         s.tp[k] += tp;
         s.fn_[k] += fn_;
-        s.fp[k] += w * amped.a - tp;
-        s.tn[k] += w * amped.one_minus_a - fn_;
-        *o = amped.slope * w;
+        s.fp[k] += fp;
+        s.tn[k] += tn;
+        *o = slope;
     };
     let (yc, yr) = ys.as_chunks::<W>();
     let (xc, xr) = xs.as_chunks::<W>();
