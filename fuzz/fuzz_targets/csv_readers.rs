@@ -1,6 +1,7 @@
 //! The CLI's CSV readers on arbitrary bytes: the strict table reader, the training-set
 //! checks and the streamed multi-class `eval` (with or without a `weight` column, class
-//! weights and per-class output). Any input must end in a value or an error,
+//! weights, per-class output and a fallback for undefined metrics). Any input must end in
+//! a value or an error,
 //! never a panic; an accepted table has rows as long as its header, of finite numbers.
 #![no_main]
 
@@ -12,7 +13,7 @@ use anyloss_cli::records::Records;
 use anyloss_cli::table::Table;
 use anyloss_cli::train::data::TrainData;
 use anyloss_core::metrics::F1;
-use anyloss_core::Average;
+use anyloss_core::{Average, Degenerate};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -24,20 +25,30 @@ fuzz_target!(|data: &[u8]| {
             assert!(row.iter().all(|v| v.is_finite()));
         }
         if let Ok(train) = TrainData::from_table(&table) {
-            assert_eq!(train.features.len(), train.rows() * train.feature_names.len());
+            assert_eq!(
+                train.features.len(),
+                train.rows() * train.feature_names.len()
+            );
         }
     }
     let class_weights = [1.0f32, 2.0, 0.5];
-    for (logits, average, weights) in [
-        (false, Some(Average::Macro), None),
-        (true, Some(Average::Weighted), Some(&class_weights[..])),
-        (false, None, None),
+    let fallback = Some(Degenerate::Fallback(0.25));
+    for (logits, average, weights, degenerate) in [
+        (false, Some(Average::Macro), None, None),
+        (
+            true,
+            Some(Average::Weighted),
+            Some(&class_weights[..]),
+            fallback,
+        ),
+        (false, None, None, fallback),
     ] {
         if let Ok(records) = Records::from_reader(path, Box::new(Cursor::new(data.to_vec()))) {
             let mut out = Vec::new();
             let setup = Setup {
                 metric: MulticlassMetric::Metric(&F1),
                 average,
+                degenerate,
                 class_weights: weights,
                 logits,
                 l: 10.0,
