@@ -1,8 +1,8 @@
 //! The CLI's CSV readers on arbitrary bytes: the strict table reader, the training-set
 //! checks and the streamed multi-class `eval` (with or without a `weight` column, class
 //! weights, per-class output and a fallback for undefined metrics). Any input must end in
-//! a value or an error,
-//! never a panic; an accepted table has rows as long as its header, of finite numbers.
+//! a value or an error, never a panic; an accepted table has rows as long as its header, of
+//! finite numbers.
 #![no_main]
 
 use std::io::Cursor;
