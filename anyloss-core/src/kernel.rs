@@ -1,6 +1,7 @@
 //! The per-sample kernels of pass 1: how a probability or a logit is checked and amplified.
 
 use crate::amplifier::{Amplified, Amplifier};
+use crate::math::ExpParts;
 
 /// The per-sample kernel: how one input is checked and amplified.
 pub(crate) trait Kernel {
@@ -26,21 +27,23 @@ pub(crate) trait Kernel {
     /// The amplified value of `x`, in one piece.
     #[inline(always)]
     fn eval(amp: &Amplifier, x: f32) -> Amplified {
-        let (refined, extra) = Self::refine(amp, x, Self::prepare::<false>(amp, x));
-        Self::finish(amp, x, Self::settle::<false>(refined), extra)
+        let (refined, extra) = Self::refine(amp, x, Self::prepare(amp, x));
+        Self::finish(amp, x, Self::settle(refined), extra)
     }
     /// The first stage of [`Kernel::eval`], an `exp` chain, kept apart so that a loop
-    /// over it has no other dependency and overlaps consecutive samples. `SHORT`: the
-    /// exps take their shorter forms, which only callers that checked
-    /// [`Kernel::short_exps_exact`] ask for.
-    fn prepare<const SHORT: bool>(amp: &Amplifier, x: f32) -> f32;
+    /// over it has no other dependency and overlaps consecutive samples.
+    fn prepare(amp: &Amplifier, x: f32) -> f32;
+    /// [`Kernel::prepare`] with its exp in the shorter form and in two halves: the same
+    /// bits, for callers that checked [`Kernel::short_exps_exact`].
+    fn prepare_short(amp: &Amplifier, x: f32) -> ExpParts;
     /// The second stage, from `x` and `prepare(amp, x)`; nothing for probabilities.
     fn refine(amp: &Amplifier, x: f32, prepared: f32) -> (f32, Self::Extra);
     /// The third stage, from what `refine` returned; nothing for probabilities.
-    /// `SHORT` as for [`Kernel::prepare`].
-    fn settle<const SHORT: bool>(refined: f32) -> f32;
-    /// Whether, with `amp`, the stages give the same bits with `SHORT` as without, for
-    /// every input.
+    fn settle(refined: f32) -> f32;
+    /// [`Kernel::settle`] as [`Kernel::prepare_short`] is [`Kernel::prepare`].
+    fn settle_short(refined: f32) -> ExpParts;
+    /// Whether, with `amp`, the short forms give the same bits as the stages they stand
+    /// for, for every input.
     fn short_exps_exact(amp: &Amplifier) -> bool;
     /// The rest of [`Kernel::eval`], from `x`, `settle`'s word and `refine`'s extra.
     fn finish(amp: &Amplifier, x: f32, settled: f32, extra: Self::Extra) -> Amplified;
@@ -66,16 +69,25 @@ impl Kernel for ProbKernel {
     const BOUNDED: bool = true;
     /// `exp(-|L(p-t)|)`.
     #[inline(always)]
-    fn prepare<const SHORT: bool>(amp: &Amplifier, p: f32) -> f32 {
-        amplifier_exp::<SHORT>(amp.l() * (p - amp.threshold()))
+    fn prepare(amp: &Amplifier, p: f32) -> f32 {
+        crate::math::exp_neg_abs(amp.l() * (p - amp.threshold()))
+    }
+    /// The amplifier's arguments are bounded by [`Amplifier::exp_stays_normal`].
+    #[inline(always)]
+    fn prepare_short(amp: &Amplifier, p: f32) -> ExpParts {
+        ExpParts::normal(amp.l() * (p - amp.threshold()))
     }
     #[inline(always)]
     fn refine(_: &Amplifier, _: f32, e: f32) -> (f32, ()) {
         (e, ())
     }
     #[inline(always)]
-    fn settle<const SHORT: bool>(e: f32) -> f32 {
+    fn settle(e: f32) -> f32 {
         e
+    }
+    #[inline(always)]
+    fn settle_short(e: f32) -> ExpParts {
+        ExpParts::exact(e)
     }
     fn short_exps_exact(amp: &Amplifier) -> bool {
         amp.exp_stays_normal()
@@ -116,15 +128,15 @@ impl Kernel for LogitKernel {
         out.slope *= small * big;
         out
     }
-    /// The sigmoid's `exp(-|z|)`; with `SHORT`, floored at `e^-87` (see
-    /// [`Amplifier::logit_saturation_is_flat`]).
+    /// The sigmoid's `exp(-|z|)`.
     #[inline(always)]
-    fn prepare<const SHORT: bool>(_: &Amplifier, z: f32) -> f32 {
-        if SHORT {
-            crate::math::exp_neg_abs_floored(z)
-        } else {
-            crate::math::exp_neg_abs(z)
-        }
+    fn prepare(_: &Amplifier, z: f32) -> f32 {
+        crate::math::exp_neg_abs(z)
+    }
+    /// Floored at `e^-87` (see [`Amplifier::logit_saturation_is_flat`]).
+    #[inline(always)]
+    fn prepare_short(_: &Amplifier, z: f32) -> ExpParts {
+        ExpParts::floored(z)
     }
     /// `p = sigmoid(z)` and its slope from the sigmoid's exp, as in [`crate::sigmoid`];
     /// returns the amplifier's argument `x = L(p-t)` and that slope.
@@ -143,9 +155,14 @@ impl Kernel for LogitKernel {
     /// longer than the out-of-order scheduler could overlap across samples (llvm-mca,
     /// icelake-server: 74 cycles per 8 samples against 30 issued).
     #[inline(always)]
-    fn settle<const SHORT: bool>(x: f32) -> f32 {
-        let e = amplifier_exp::<SHORT>(x);
+    fn settle(x: f32) -> f32 {
+        let e = crate::math::exp_neg_abs(x);
         f32::from_bits(e.to_bits() | (x.to_bits() & SIGN))
+    }
+    /// The amplifier's arguments are bounded by [`Amplifier::exp_stays_normal`].
+    #[inline(always)]
+    fn settle_short(x: f32) -> ExpParts {
+        ExpParts::normal(x).with_sign_of(x)
     }
     fn short_exps_exact(amp: &Amplifier) -> bool {
         amp.exp_stays_normal() && amp.logit_saturation_is_flat()
@@ -158,18 +175,6 @@ impl Kernel for LogitKernel {
         let mut out = amplify_from_exp(amp.l(), signed_e, e);
         out.slope *= sigmoid_slope;
         out
-    }
-}
-
-/// The amplifier's `exp(-|x|)`. With `SHORT`, which callers pass only when
-/// [`Amplifier::exp_stays_normal`] bounds every argument, the shorter form
-/// [`crate::math::exp_neg_abs_normal`], the same bits for those arguments.
-#[inline(always)]
-fn amplifier_exp<const SHORT: bool>(x: f32) -> f32 {
-    if SHORT {
-        crate::math::exp_neg_abs_normal(x)
-    } else {
-        crate::math::exp_neg_abs(x)
     }
 }
 

@@ -31,6 +31,15 @@ pub(crate) const LANES: usize = 1;
 /// block total goes into a compensated running sum, which bounds the error at N = 10^6.
 /// Scalar targets keep the same 256 terms per lane (and a 1 KiB scratch on the no-cache path).
 pub(crate) const BLOCK: usize = block_len(LANES);
+/// Samples per run of pass 1's stages on SIMD cores (a multiple of every lane count, and
+/// a divisor of every block): each run goes through the stages and then into the lane
+/// sums, so its scratch (sigmoid slopes, exp scales) stays this short, and zeroing it
+/// per block costs little.
+pub(crate) const STAGE: usize = 256;
+const _: () = assert!(
+    BLOCK.is_multiple_of(STAGE) && STAGE.is_multiple_of(WIDE) && block_len(1).is_multiple_of(STAGE)
+);
+
 /// The widest lane count a build may run: x86-64 runs 8 lanes under AVX2 when the
 /// `dispatch` feature finds it at run time (see `dispatch.rs`), whatever the build targets.
 #[cfg(any(target_arch = "x86_64", target_arch = "x86"))]

@@ -49,45 +49,102 @@ pub fn exp_neg_abs(x: f32) -> f32 {
     }
 }
 
-/// The largest `|x|` that [`exp_neg_abs_normal`] takes.
+/// The largest `|x|` that [`ExpParts::normal`] takes.
 pub(crate) const NORMAL_EXP_MAX_ABS: f32 = 87.0;
 #[cfg(all(feature = "libm", not(feature = "micromath")))]
 const _: () = assert!(NORMAL_EXP_MAX_ABS == -crate::fast_exp::NORMAL_SCALE_MIN_ARG);
 
-/// [`exp_neg_abs`] for `|x| <= NORMAL_EXP_MAX_ABS`, bit for bit, in fewer operations: with
-/// the `libm` backend, [`crate::fast_exp::exp_normal_scale`] (no clamp, one scaling
-/// factor); with `micromath`, the same call as [`exp_neg_abs`]. For larger `|x|` the
-/// result is unspecified (never a panic): callers check the bound once per batch.
-#[inline(always)]
-pub(crate) fn exp_neg_abs_normal(x: f32) -> f32 {
-    let neg = f32::from_bits(x.to_bits() | 0x8000_0000);
-    #[cfg(feature = "micromath")]
-    {
-        micromath::F32(neg).exp().0
-    }
-    #[cfg(all(feature = "libm", not(feature = "micromath")))]
-    {
-        crate::fast_exp::exp_normal_scale(neg)
-    }
+/// [`exp_neg_abs`] in a shorter form and in two halves, for loops that run each half over
+/// a block in a loop of its own (see [`crate::fast_exp::reduce_normal`] for why): a
+/// constructor is the first half, [`ExpParts::value`] the second. With the `libm`
+/// backend [`crate::fast_exp::reduce_normal`] and [`crate::fast_exp::from_reduced`] (no
+/// clamp, one scaling factor); with `micromath`, the whole exp first and a factor of one.
+#[derive(Clone, Copy)]
+pub(crate) struct ExpParts {
+    /// The reduced argument (`libm`), or the exp itself (`micromath`).
+    pub(crate) reduced: f32,
+    /// The factor that [`ExpParts::value`] applies, with the result's sign.
+    pub(crate) scale: f32,
 }
 
-/// `e^-min(|x|, NORMAL_EXP_MAX_ABS)`: [`exp_neg_abs`] bit for bit where
-/// `|x| <= NORMAL_EXP_MAX_ABS`, and `e^-87` (about `1.65e-38`, below `2^-125`) beyond,
-/// where the exact value is smaller. A NaN counts as beyond (callers check their inputs
-/// apart). With the `libm` backend [`crate::fast_exp::exp_normal_scale`] of the clamped
-/// argument, the clamp an integer `min` of the magnitude's bits (one instruction, where
-/// a float compare became a compare and a blend); with `micromath`, [`exp_neg_abs`]
-/// itself.
-#[inline(always)]
-pub(crate) fn exp_neg_abs_floored(x: f32) -> f32 {
-    #[cfg(feature = "micromath")]
-    {
-        exp_neg_abs(x)
+impl ExpParts {
+    /// `e^-|x|` for `|x| <= NORMAL_EXP_MAX_ABS`: [`exp_neg_abs`] bit for bit. For larger
+    /// `|x|` the value is unspecified (never a panic): callers check the bound once per
+    /// batch.
+    #[inline(always)]
+    pub(crate) fn normal(x: f32) -> Self {
+        let neg = f32::from_bits(x.to_bits() | 0x8000_0000);
+        #[cfg(feature = "micromath")]
+        {
+            Self {
+                reduced: micromath::F32(neg).exp().0,
+                scale: 1.0,
+            }
+        }
+        #[cfg(all(feature = "libm", not(feature = "micromath")))]
+        {
+            let (reduced, scale) = crate::fast_exp::reduce_normal(neg);
+            Self { reduced, scale }
+        }
     }
-    #[cfg(all(feature = "libm", not(feature = "micromath")))]
-    {
-        let a = (x.to_bits() & 0x7fff_ffff).min(NORMAL_EXP_MAX_ABS.to_bits());
-        crate::fast_exp::exp_normal_scale(-f32::from_bits(a))
+
+    /// `e^-min(|x|, NORMAL_EXP_MAX_ABS)`: [`exp_neg_abs`] bit for bit where
+    /// `|x| <= NORMAL_EXP_MAX_ABS`, and `e^-87` (about `1.65e-38`, below `2^-125`) beyond,
+    /// where the exact value is smaller. A NaN counts as beyond (callers check their
+    /// inputs apart). The clamp is an integer `min` of the magnitude's bits (one
+    /// instruction, where a float compare became a compare and a blend); with `micromath`,
+    /// no clamp.
+    #[inline(always)]
+    pub(crate) fn floored(x: f32) -> Self {
+        #[cfg(feature = "micromath")]
+        {
+            Self::normal(x)
+        }
+        #[cfg(all(feature = "libm", not(feature = "micromath")))]
+        {
+            Self::normal(f32::from_bits(
+                (x.to_bits() & 0x7fff_ffff).min(NORMAL_EXP_MAX_ABS.to_bits()),
+            ))
+        }
+    }
+
+    /// Parts whose [`ExpParts::value`] is `value`, bit for bit.
+    #[inline(always)]
+    pub(crate) fn exact(value: f32) -> Self {
+        // `from_reduced(0, v)` is `1·v`: the polynomial is exactly 1 at 0.
+        #[cfg(all(feature = "libm", not(feature = "micromath")))]
+        let parts = Self {
+            reduced: 0.0,
+            scale: value,
+        };
+        #[cfg(feature = "micromath")]
+        let parts = Self {
+            reduced: value,
+            scale: 1.0,
+        };
+        parts
+    }
+
+    /// The same exp with the sign bit of `x` (the exp itself is never negative).
+    #[inline(always)]
+    pub(crate) fn with_sign_of(self, x: f32) -> Self {
+        Self {
+            scale: f32::from_bits(self.scale.to_bits() | (x.to_bits() & 0x8000_0000)),
+            ..self
+        }
+    }
+
+    /// The second half: the exp.
+    #[inline(always)]
+    pub(crate) fn value(self) -> f32 {
+        #[cfg(feature = "micromath")]
+        {
+            self.reduced * self.scale
+        }
+        #[cfg(all(feature = "libm", not(feature = "micromath")))]
+        {
+            crate::fast_exp::from_reduced(self.reduced, self.scale)
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use crate::amplifier::{Amplified, Amplifier};
 use crate::confusion::Confusion;
 use crate::error::Error;
 use crate::kernel::{Kernel, SIGN};
-use crate::lanes::{block_len, reduce, Compensated, LaneSums, WIDE};
+use crate::lanes::{block_len, reduce, Compensated, LaneSums, STAGE, WIDE};
 use crate::sample_weights::SampleWeights;
 
 /// Added to a label, sets the top bit exactly when the label is above 1.
@@ -285,9 +285,9 @@ fn lanes<K: Kernel, S: SampleWeights, const W: usize>(
     let mut lo = [K::LOWEST; W];
     let mut hi = [K::HIGHEST; W];
     let mut sum = [0.0f32; W];
-    let mut scratch = [K::Extra::default(); block_len(WIDE)];
-    let extras = &mut scratch[..xs.len().min(block_len(WIDE))];
-    crate::staged::stages::<K>(amp, xs, out, extras);
+    let mut extras = [K::Extra::default(); STAGE];
+    let mut scales = [0.0f32; STAGE];
+    let short = K::short_exps_exact(amp);
     let mut lane = |k: usize, y: u8, x: f32, extra: K::Extra, w: f32, o: &mut f32| {
         let amped = K::finish(amp, x, *o, extra);
         // Compare-and-pick, not `f32::min`, which adds NaN handling the sum already does.
@@ -303,26 +303,37 @@ fn lanes<K: Kernel, S: SampleWeights, const W: usize>(
         s.tn[k] += tn;
         *o = slope;
     };
-    let (yc, yr) = ys.as_chunks::<W>();
-    let (xc, xr) = xs.as_chunks::<W>();
-    let (oc, or) = out.as_chunks_mut::<W>();
-    let (ec, er) = extras.as_chunks::<W>();
-    let chunks = yc.iter().zip(xc).zip(ec).zip(oc.iter_mut());
-    for (j, (((y, x), extra), o)) in chunks.enumerate() {
-        // Through local copies: the chunk's loads all come before its stores whatever
-        // the pointers' provenance (under run-time dispatch the slices reach this code
-        // through `pulp`, whose call loses their no-alias facts, and the SLP vectorizer
-        // then kept the lanes scalar).
-        let (y, x, extra, w, mut e) = (*y, *x, *extra, ws.chunk::<W>(j), *o);
-        for k in 0..W {
-            lane(k, y[k], x[k], extra[k], w[k], &mut e[k]);
+    // Runs start at multiples of `W`, so sample `i` of the block goes to lane `i % W`
+    // whatever the run length.
+    let runs = ys
+        .chunks(STAGE)
+        .zip(xs.chunks(STAGE))
+        .zip(out.chunks_mut(STAGE));
+    for (r, ((ys, xs), out)) in runs.enumerate() {
+        let ws = ws.block(r * STAGE, ys.len());
+        let extras = &mut extras[..xs.len()];
+        crate::staged::stages::<K>(amp, short, xs, out, extras, &mut scales);
+        let (yc, yr) = ys.as_chunks::<W>();
+        let (xc, xr) = xs.as_chunks::<W>();
+        let (oc, or) = out.as_chunks_mut::<W>();
+        let (ec, er) = extras.as_chunks::<W>();
+        let chunks = yc.iter().zip(xc).zip(ec).zip(oc.iter_mut());
+        for (j, (((y, x), extra), o)) in chunks.enumerate() {
+            // Through local copies: the chunk's loads all come before its stores whatever
+            // the pointers' provenance (under run-time dispatch the slices reach this code
+            // through `pulp`, whose call loses their no-alias facts, and the SLP vectorizer
+            // then kept the lanes scalar).
+            let (y, x, extra, w, mut e) = (*y, *x, *extra, ws.chunk::<W>(j), *o);
+            for k in 0..W {
+                lane(k, y[k], x[k], extra[k], w[k], &mut e[k]);
+            }
+            *o = e;
         }
-        *o = e;
-    }
-    let rest = yc.len() * W;
-    let tail = yr.iter().zip(xr).zip(er).zip(or.iter_mut());
-    for (k, (((&y, &x), &extra), o)) in tail.enumerate() {
-        lane(k % W, y, x, extra, ws.at(rest + k), o);
+        let rest = yc.len() * W;
+        let tail = yr.iter().zip(xr).zip(er).zip(or.iter_mut());
+        for (k, (((&y, &x), &extra), o)) in tail.enumerate() {
+            lane(k % W, y, x, extra, ws.at(rest + k), o);
+        }
     }
     let in_range = lo.iter().all(|&v| v >= K::LOWEST) && hi.iter().all(|&v| v <= K::HIGHEST);
     let finite = sum.iter().all(|v| v.is_finite());

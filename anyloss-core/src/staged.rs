@@ -3,42 +3,85 @@
 
 use crate::amplifier::Amplifier;
 use crate::kernel::Kernel;
+use crate::lanes::STAGE;
+use crate::math::ExpParts;
 
-/// The staged form of [`Kernel::eval`] over a block on SIMD cores: `prepare` of every
-/// input into `out`, then, for kernels that refine, `refine` (its extras into `extras`)
-/// and `settle`, each stage a loop of its own (see [`LogitKernel::settle`]). Whether the
-/// exps take their shorter forms is decided here, once per block.
+/// The staged form of [`Kernel::eval`] over a run of at most [`STAGE`] samples on SIMD
+/// cores: `prepare` of every input into `out`, then, for kernels that refine, `refine`
+/// (its extras into `extras`) and `settle`, each stage a loop of its own (see
+/// [`LogitKernel::settle`]). `short`: the exps take their shorter forms, for callers that
+/// checked [`Kernel::short_exps_exact`] (once per block: it costs two exps); `scales` is
+/// their scratch.
 #[inline(always)]
 pub(crate) fn stages<K: Kernel>(
     amp: &Amplifier,
+    short: bool,
     xs: &[f32],
     out: &mut [f32],
     extras: &mut [K::Extra],
+    scales: &mut [f32; STAGE],
 ) {
-    if K::short_exps_exact(amp) {
-        stages_with::<K, true>(amp, xs, out, extras);
+    if short {
+        short_stages::<K>(amp, xs, out, extras, scales);
     } else {
-        stages_with::<K, false>(amp, xs, out, extras);
+        general_stages::<K>(amp, xs, out, extras);
     }
 }
 
+/// The stages with the exps in their general form.
 #[inline(always)]
-fn stages_with<K: Kernel, const SHORT: bool>(
+fn general_stages<K: Kernel>(
     amp: &Amplifier,
     xs: &[f32],
     out: &mut [f32],
     extras: &mut [K::Extra],
 ) {
     for (o, &x) in out.iter_mut().zip(xs) {
-        *o = K::prepare::<SHORT>(amp, x);
+        *o = K::prepare(amp, x);
     }
     if K::REFINES {
         for ((o, extra), &x) in out.iter_mut().zip(extras.iter_mut()).zip(xs) {
             (*o, *extra) = K::refine(amp, x, *o);
         }
         for o in out.iter_mut() {
-            *o = K::settle::<SHORT>(*o);
+            *o = K::settle(*o);
         }
+    }
+}
+
+/// The stages with the exps in their shorter form, each exp in two loops (its halves,
+/// see [`crate::fast_exp::reduce_normal`]): the first leaves the reduced arguments in
+/// `out` and the scales in `scales`, the second the exps in `out`.
+#[inline(always)]
+fn short_stages<K: Kernel>(
+    amp: &Amplifier,
+    xs: &[f32],
+    out: &mut [f32],
+    extras: &mut [K::Extra],
+    scales: &mut [f32; STAGE],
+) {
+    for ((o, s), &x) in out.iter_mut().zip(scales.iter_mut()).zip(xs) {
+        let parts = K::prepare_short(amp, x);
+        (*o, *s) = (parts.reduced, parts.scale);
+    }
+    exps(out, scales);
+    if K::REFINES {
+        for ((o, extra), &x) in out.iter_mut().zip(extras.iter_mut()).zip(xs) {
+            (*o, *extra) = K::refine(amp, x, *o);
+        }
+        for (o, s) in out.iter_mut().zip(scales.iter_mut()) {
+            let parts = K::settle_short(*o);
+            (*o, *s) = (parts.reduced, parts.scale);
+        }
+        exps(out, scales);
+    }
+}
+
+/// The second halves: each reduced argument in `out` and its scale, into the exp.
+#[inline(always)]
+fn exps(out: &mut [f32], scales: &[f32]) {
+    for (o, &scale) in out.iter_mut().zip(scales) {
+        *o = ExpParts { reduced: *o, scale }.value();
     }
 }
 
@@ -53,7 +96,8 @@ mod tests {
     /// shorter form where the amplifier allows it).
     fn staged<K: Kernel>(amp: &Amplifier, x: f32) -> Amplified {
         let (mut out, mut extra) = ([0.0f32], [K::Extra::default()]);
-        stages::<K>(amp, &[x], &mut out, &mut extra);
+        let short = K::short_exps_exact(amp);
+        stages::<K>(amp, short, &[x], &mut out, &mut extra, &mut [0.0; STAGE]);
         K::finish(amp, x, out[0], extra[0])
     }
 
