@@ -150,10 +150,11 @@ impl Kernel for LogitKernel {
     /// The amplifier's `e = exp(-|x|)`, with the sign of `x` in its sign bit (`e` itself
     /// is never negative).
     ///
-    /// The three stages run in three loops on SIMD cores: with both exps in one loop, or
-    /// the second in the loop of sums, one sample's chain of dependent operations was
-    /// longer than the out-of-order scheduler could overlap across samples (llvm-mca,
-    /// icelake-server: 74 cycles per 8 samples against 30 issued).
+    /// The three stages run in loops of their own on SIMD cores (the short forms of the
+    /// exps in two loops each, see `staged.rs`): with both exps in one loop, or the second
+    /// in the loop of sums, one sample's chain of dependent operations was longer than the
+    /// out-of-order scheduler could overlap across samples (llvm-mca, icelake-server: 74
+    /// cycles per 8 samples against 30 issued).
     #[inline(always)]
     fn settle(x: f32) -> f32 {
         let e = crate::math::exp_neg_abs(x);

@@ -35,7 +35,7 @@ pub(crate) const BLOCK: usize = block_len(LANES);
 /// a divisor of every block): each run goes through the stages and then into the lane
 /// sums, so its scratch (sigmoid slopes, exp scales) stays this short, and zeroing it
 /// per block costs little.
-pub(crate) const STAGE: usize = 256;
+pub(crate) const STAGE: usize = 128;
 const _: () = assert!(
     BLOCK.is_multiple_of(STAGE) && STAGE.is_multiple_of(WIDE) && block_len(1).is_multiple_of(STAGE)
 );

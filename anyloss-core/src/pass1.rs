@@ -257,8 +257,9 @@ fn lanes_outlined<K: Kernel, S: SampleWeights, const W: usize>(
     )
 }
 
-/// [`block`] on a SIMD core: the exp of every sample first, into `out`, in a loop with
-/// no carried dependency, so that the long exp chains of consecutive samples overlap
+/// [`block`] on a SIMD core, run by run of [`STAGE`] samples: the exps of every sample
+/// of the run first, into `out`, in loops with no carried dependency
+/// ([`crate::staged::stages`]), so that the long exp chains of consecutive samples overlap
 /// (fused with the sums, the out-of-order window held too few samples to hide them:
 /// llvm-mca, znver3, 47 cycles per 4 samples against 14 issued); then the sums, lane by
 /// lane.
