@@ -9,9 +9,9 @@ use crate::math::ExpParts;
 /// The staged form of [`Kernel::eval`] over a run of at most [`STAGE`] samples on SIMD
 /// cores: `prepare` of every input into `out`, then, for kernels that refine, `refine`
 /// (its extras into `extras`) and `settle`, each stage a loop of its own (see
-/// [`crate::kernel::LogitKernel::settle`]). `short`: the exps take their shorter forms, for callers that
-/// checked [`Kernel::short_exps_exact`] (once per block: it costs two exps); `scales` is
-/// their scratch.
+/// [`crate::kernel::LogitKernel::settle`]). `short`: the exps take their shorter forms,
+/// for callers that checked [`Kernel::short_exps_exact`] (once per block: it costs two
+/// exps); `scales` is their scratch.
 #[inline(always)]
 pub(crate) fn stages<K: Kernel>(
     amp: &Amplifier,
