@@ -1,4 +1,4 @@
-//! `anyloss bench` as a user runs it: the JSON contract of issue 5 and the plot file.
+//! `anyloss bench` as a user runs it: its JSON contract (names, fields, `threads`) and the plot file.
 //! Speed itself is judged by the benchmarks, never here.
 
 mod common;
