@@ -3,7 +3,8 @@
 //! A default x86-64 build targets SSE2, where pass 1 runs 4 lanes; most machines it runs on
 //! have AVX2, where 8 lanes take about half the time. With the `dispatch` feature (host
 //! builds: it needs `std` to ask the CPU), the SIMD kernels are compiled twice, and the
-//! AVX2 copy runs when the CPU has AVX2 and FMA. `pulp` holds the one `unsafe` step,
+//! AVX2 copy runs when the CPU has AVX2 and FMA; it fuses multiply-adds ([`fuses`]), so its
+//! last bits differ from the SSE2 copy's. `pulp` holds the one `unsafe` step,
 //! calling a `#[target_feature]` function after checking the CPU, so this crate keeps
 //! `#![forbid(unsafe_code)]`. Without the feature, or on other targets, the build's own
 //! lane count runs.
@@ -35,6 +36,19 @@ pub(crate) fn wide() -> bool {
     {
         false
     }
+}
+
+/// Whether the `w`-lane kernels fuse multiply-adds (one rounding each, in the shorter
+/// exps of pass 1): the AVX2 copy of a `dispatch` build, which runs only on CPUs with FMA,
+/// and an AVX2 build whose target has FMA and whose `dispatch` brings `std` (for
+/// `f32::mul_add`). One fused operation replaces a multiply and an add; the results
+/// differ from the unfused kernels' (SSE2, NEON, one lane) in the last bits.
+pub(crate) const fn fuses(w: usize) -> bool {
+    cfg!(all(
+        feature = "dispatch",
+        any(target_arch = "x86_64", target_arch = "x86")
+    )) && w == WIDE
+        && (w > LANES || cfg!(target_feature = "fma"))
 }
 
 /// Runs `op` at the widest lane count this CPU supports.

@@ -67,7 +67,7 @@ pub fn exp_nonpositive(x: f32) -> f32 {
     let shifted = x * LOG2_E + ROUND;
     let n = shifted - ROUND;
     let r = (x - n * LN2_HI) - n * LN2_LO;
-    let er = polynomial(r);
+    let er = polynomial::<false>(r);
     // The low bits of `shifted` hold `n` offset by `ROUND`'s own bit pattern.
     let ni = (shifted.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
     let half = ni >> 1;
@@ -80,29 +80,32 @@ pub const NORMAL_SCALE_MIN_ARG: f32 = -87.0;
 // The margin: `n` would reach -127 (`2^n` not normal) only below `-126.5·ln 2 = -87.68`.
 const _: () = assert!(NORMAL_SCALE_MIN_ARG * LOG2_E > -126.5);
 
-/// `e^x` for `x` in `[NORMAL_SCALE_MIN_ARG, 0]`, bit for bit as [`exp_nonpositive`] there,
-/// without its clamp and with `2^n` as one factor instead of two: three vector
-/// instructions fewer per exp. For other arguments the result is unspecified (never a
-/// panic). The crate runs it as its two halves, [`reduce_normal`] and [`from_reduced`].
-///
-/// Why the same bits: both forms compute the same `e^r` and `n`, and `2^n` is a normal
-/// float for these arguments. The two-factor form's first product `e^r·2^(n-n/2)` is
-/// exact (`e^r` lies in `[0.7, 1.42]`, `n - n/2 >= -63`), so each form rounds the same
-/// exact product `e^r·2^n` once. `exp_normal_scale_equals_exp_nonpositive` checks it.
+/// `e^x` for `x` in `[NORMAL_SCALE_MIN_ARG, 0]` as the crate computes it in two halves,
+/// [`reduce_normal`] and [`from_reduced`]: bit for bit [`exp_nonpositive`] unfused (see
+/// [`reduce_normal`] for why; `exp_normal_scale_equals_exp_nonpositive` checks it), and
+/// within `FUSED_ULPS` of the exact value fused.
 #[cfg(test)]
-fn exp_normal_scale(x: f32) -> f32 {
-    let (r, scale) = reduce_normal(x);
-    from_reduced(r, scale)
+fn exp_normal_scale<const FUSED: bool>(x: f32) -> f32 {
+    let (r, scale) = reduce_normal::<FUSED>(x);
+    from_reduced::<FUSED>(r, scale)
 }
 
-/// The first half of `exp_normal_scale` (the shorter form of [`exp_nonpositive`] for `x`
-/// in `[NORMAL_SCALE_MIN_ARG, 0]`, bit for bit; see the tests): `x = n·ln2 + r`, as `r`
-/// and `2^n`, without the clamp and with `2^n` as one factor instead of two (three
-/// vector instructions fewer per exp). For other arguments the result is unspecified
-/// (never a panic). Both forms compute the same `e^r` and `n`, and `2^n` is a normal
-/// float for these arguments; the two-factor form's first product `e^r·2^(n-n/2)` is
-/// exact (`e^r` lies in `[0.7, 1.42]`, `n - n/2 >= -63`), so each form rounds the same
-/// exact product `e^r·2^n` once.
+/// The worst error of the fused two-half exp over `[NORMAL_SCALE_MIN_ARG, 0]`, in ulps,
+/// measured over every argument (`fused_exp_exhaustive`).
+#[cfg(test)]
+const FUSED_ULPS: f64 = 1.02;
+
+/// The first half of the shorter form of [`exp_nonpositive`] for `x` in
+/// `[NORMAL_SCALE_MIN_ARG, 0]`: `x = n·ln2 + r`, as `r` and `2^n`, without the clamp and
+/// with `2^n` as one factor instead of two (three vector instructions fewer per exp). For
+/// other arguments the result is unspecified (never a panic).
+///
+/// Unfused, the two halves give [`exp_nonpositive`] bit for bit: both compute the same
+/// `e^r` and `n`, and `2^n` is a normal float for these arguments; the two-factor form's
+/// first product `e^r·2^(n-n/2)` is exact (`e^r` lies in `[0.7, 1.42]`,
+/// `n - n/2 >= -63`), so each form rounds the same exact product `e^r·2^n` once.
+/// `FUSED` rounds each multiply-add once ([`mul_add`]): fewer operations and
+/// other last bits, at most 1.02 ulp from the exact value (`fused_exp_exhaustive`).
 ///
 /// Why two halves: a loop of whole exps is bound by their dependency chain (about 45
 /// cycles on a Zen 3), not by the number of operations, because the out-of-order window
@@ -110,13 +113,13 @@ fn exp_normal_scale(x: f32) -> f32 {
 /// chains are half as long and as many more samples overlap (8 lanes, in L1: 0.61 against
 /// 0.43 ns per exp on a Zen 3).
 #[inline(always)]
-pub fn reduce_normal(x: f32) -> (f32, f32) {
+pub fn reduce_normal<const FUSED: bool>(x: f32) -> (f32, f32) {
     // The same reduction as in `exp_nonpositive`, written out in both: shared through a
     // function, it changed how LLVM compiled the clamp there (a compare and a blend
     // instead of one `max`).
-    let shifted = x * LOG2_E + ROUND;
+    let shifted = mul_add::<FUSED>(x, LOG2_E, ROUND);
     let n = shifted - ROUND;
-    let r = (x - n * LN2_HI) - n * LN2_LO;
+    let r = mul_add::<FUSED>(-n, LN2_LO, mul_add::<FUSED>(-n, LN2_HI, x));
     let ni = (shifted.to_bits() as i32).wrapping_sub(ROUND.to_bits() as i32);
     // Wrapping: out of range the exponent field is garbage, but no overflow can panic.
     (r, f32::from_bits((ni.wrapping_add(127) as u32) << 23))
@@ -126,22 +129,34 @@ pub fn reduce_normal(x: f32) -> (f32, f32) {
 /// `scale` gives the exp with its sign bit set, the same bits otherwise (`e^r` is
 /// positive).
 #[inline(always)]
-pub fn from_reduced(r: f32, scale: f32) -> f32 {
-    polynomial(r) * scale
+pub fn from_reduced<const FUSED: bool>(r: f32, scale: f32) -> f32 {
+    polynomial::<FUSED>(r) * scale
+}
+
+/// `a·b + c`, rounded once when `FUSED` and twice otherwise. Fused only where the CPU
+/// does it in one instruction: the AVX2 kernels of `dispatch` builds, which run only on
+/// CPUs with FMA (see `dispatch.rs`), and the tests, which check the fused forms.
+#[inline(always)]
+fn mul_add<const FUSED: bool>(a: f32, b: f32, c: f32) -> f32 {
+    #[cfg(any(test, feature = "dispatch"))]
+    if FUSED {
+        return a.mul_add(b, c);
+    }
+    a * b + c
 }
 
 /// `e^r` for `|r| <= ln2/2`: `1 + r + r²·P(r)`.
 #[inline(always)]
-fn polynomial(r: f32) -> f32 {
+fn polynomial<const FUSED: bool>(r: f32) -> f32 {
     // `P` as two independent pairs joined by one Horner step, so that the chain is 6
     // operations deep (Horner's would be 8) for the fewest operations (a fourth power,
     // Estrin's form, costs one more). In a loop the exp is latency-bound, so consecutive
     // samples overlap more the shorter the chain.
     let r2 = r * r;
-    let low = P[1] * r + P[0];
-    let mid = P[3] * r + P[2];
-    let p = low + r2 * (mid + r2 * P[4]);
-    (p * r2 + r) + 1.0
+    let low = mul_add::<FUSED>(P[1], r, P[0]);
+    let mid = mul_add::<FUSED>(P[3], r, P[2]);
+    let p = mul_add::<FUSED>(r2, mul_add::<FUSED>(r2, P[4], mid), low);
+    mul_add::<FUSED>(p, r2, r) + 1.0
 }
 
 #[cfg(test)]
@@ -221,7 +236,7 @@ mod tests {
         let edge = (-86.0f32).to_bits()..=lowest;
         for bits in sweep.chain(edge).chain([0, lowest]) {
             let x = f32::from_bits(bits);
-            let (want, got) = (exp_nonpositive(x), exp_normal_scale(x));
+            let (want, got) = (exp_nonpositive(x), exp_normal_scale::<false>(x));
             assert_eq!(got.to_bits(), want.to_bits(), "x={x}");
         }
     }
@@ -232,11 +247,35 @@ mod tests {
         for bits in 0x8000_0000u32..=NORMAL_SCALE_MIN_ARG.to_bits() {
             let x = f32::from_bits(bits);
             assert_eq!(
-                exp_normal_scale(x).to_bits(),
+                exp_normal_scale::<false>(x).to_bits(),
                 exp_nonpositive(x).to_bits(),
                 "x={x}"
             );
         }
+    }
+
+    /// The fused exp's error over `[NORMAL_SCALE_MIN_ARG, 0]`, every `step`th argument.
+    fn fused_worst_ulps(step: usize) -> f64 {
+        let lowest = NORMAL_SCALE_MIN_ARG.to_bits();
+        let sweep = (0x8000_0000u32..=lowest).step_by(step).chain([lowest]);
+        sweep
+            .map(f32::from_bits)
+            .map(|x| ulps(exp_normal_scale::<true>(x), f64::from(x).exp()))
+            .fold(0.0, f64::max)
+    }
+
+    #[test]
+    fn fused_exp_within_its_bound() {
+        let worst = fused_worst_ulps(61);
+        assert!(worst <= FUSED_ULPS, "worst fused error {worst} ulp");
+    }
+
+    #[test]
+    #[ignore = "1.1e9 arguments: a minute in a release build"]
+    fn fused_exp_exhaustive() {
+        let worst = fused_worst_ulps(1);
+        std::println!("worst fused error: {worst} ulp");
+        assert!(worst <= FUSED_ULPS, "worst fused error {worst} ulp");
     }
 
     #[test]

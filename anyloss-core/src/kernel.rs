@@ -34,16 +34,17 @@ pub(crate) trait Kernel {
     /// over it has no other dependency and overlaps consecutive samples.
     fn prepare(amp: &Amplifier, x: f32) -> f32;
     /// [`Kernel::prepare`] with its exp in the shorter form and in two halves: the same
-    /// bits, for callers that checked [`Kernel::short_exps_exact`].
-    fn prepare_short(amp: &Amplifier, x: f32) -> ExpParts;
+    /// bits unfused, for callers that checked [`Kernel::short_exps_exact`]; `FUSED`, the
+    /// multiply-adds rounded once (`fast_exp::reduce_normal`).
+    fn prepare_short<const FUSED: bool>(amp: &Amplifier, x: f32) -> ExpParts;
     /// The second stage, from `x` and `prepare(amp, x)`; nothing for probabilities.
     fn refine(amp: &Amplifier, x: f32, prepared: f32) -> (f32, Self::Extra);
     /// The third stage, from what `refine` returned; nothing for probabilities.
     fn settle(refined: f32) -> f32;
     /// [`Kernel::settle`] as [`Kernel::prepare_short`] is [`Kernel::prepare`].
-    fn settle_short(refined: f32) -> ExpParts;
-    /// Whether, with `amp`, the short forms give the same bits as the stages they stand
-    /// for, for every input.
+    fn settle_short<const FUSED: bool>(refined: f32) -> ExpParts;
+    /// Whether, with `amp`, the short forms (unfused) give the same bits as the stages they
+    /// stand for, for every input.
     fn short_exps_exact(amp: &Amplifier) -> bool;
     /// The rest of [`Kernel::eval`], from `x`, `settle`'s word and `refine`'s extra.
     fn finish(amp: &Amplifier, x: f32, settled: f32, extra: Self::Extra) -> Amplified;
@@ -74,8 +75,8 @@ impl Kernel for ProbKernel {
     }
     /// The amplifier's arguments are bounded by [`Amplifier::exp_stays_normal`].
     #[inline(always)]
-    fn prepare_short(amp: &Amplifier, p: f32) -> ExpParts {
-        ExpParts::normal(amp.l() * (p - amp.threshold()))
+    fn prepare_short<const FUSED: bool>(amp: &Amplifier, p: f32) -> ExpParts {
+        ExpParts::normal::<FUSED>(amp.l() * (p - amp.threshold()))
     }
     #[inline(always)]
     fn refine(_: &Amplifier, _: f32, e: f32) -> (f32, ()) {
@@ -86,7 +87,7 @@ impl Kernel for ProbKernel {
         e
     }
     #[inline(always)]
-    fn settle_short(e: f32) -> ExpParts {
+    fn settle_short<const FUSED: bool>(e: f32) -> ExpParts {
         ExpParts::exact(e)
     }
     fn short_exps_exact(amp: &Amplifier) -> bool {
@@ -135,8 +136,8 @@ impl Kernel for LogitKernel {
     }
     /// Floored at `e^-87` (see [`Amplifier::logit_saturation_is_flat`]).
     #[inline(always)]
-    fn prepare_short(_: &Amplifier, z: f32) -> ExpParts {
-        ExpParts::floored(z)
+    fn prepare_short<const FUSED: bool>(_: &Amplifier, z: f32) -> ExpParts {
+        ExpParts::floored::<FUSED>(z)
     }
     /// `p = sigmoid(z)` and its slope from the sigmoid's exp, as in [`crate::sigmoid`];
     /// returns the amplifier's argument `x = L(p-t)` and that slope.
@@ -162,8 +163,8 @@ impl Kernel for LogitKernel {
     }
     /// The amplifier's arguments are bounded by [`Amplifier::exp_stays_normal`].
     #[inline(always)]
-    fn settle_short(x: f32) -> ExpParts {
-        ExpParts::normal(x).with_sign_of(x)
+    fn settle_short<const FUSED: bool>(x: f32) -> ExpParts {
+        ExpParts::normal::<FUSED>(x).with_sign_of(x)
     }
     fn short_exps_exact(amp: &Amplifier) -> bool {
         amp.exp_stays_normal() && amp.logit_saturation_is_flat()
@@ -304,6 +305,13 @@ pub(crate) mod tests {
     #[cfg(not(feature = "micromath"))]
     #[test]
     fn logit_kernel_matches_f64_over_every_logit() {
+        matches_f64_over_every_logit(LogitKernel::eval);
+    }
+
+    #[cfg(not(feature = "micromath"))]
+    /// `kernel` (the logit kernel in one of its forms) against f64 over [`all_logits`], at
+    /// three amplifiers: `A` and `1 - A` within 2e-6, the slope within 1e-5 relative.
+    pub(crate) fn matches_f64_over_every_logit(kernel: impl Fn(&Amplifier, f32) -> Amplified) {
         for (l, t) in [(73.0f64, 0.5f64), (0.5, 0.5), (73.0, 0.3)] {
             let amp = Amplifier::new(l as f32)
                 .unwrap()
@@ -311,7 +319,7 @@ pub(crate) mod tests {
                 .unwrap();
             let mut worst = 0.0f64;
             for z in all_logits() {
-                let got = LogitKernel::eval(&amp, z);
+                let got = kernel(&amp, z);
                 let zf = f64::from(z);
                 let p = 1.0 / (1.0 + (-zf).exp());
                 let sigmoid_slope = (-zf.abs()).exp() / (1.0 + (-zf.abs()).exp()).powi(2);

@@ -80,6 +80,10 @@
     warn(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 
+// `f32::mul_add`, for the AVX2 kernels' fused multiply-adds (`fast_exp.rs`).
+#[cfg(any(test, feature = "dispatch"))]
+extern crate std;
+
 mod amplifier;
 mod binary;
 mod confusion;

@@ -58,7 +58,8 @@ const _: () = assert!(NORMAL_EXP_MAX_ABS == -crate::fast_exp::NORMAL_SCALE_MIN_A
 /// a block in a loop of its own (see [`crate::fast_exp::reduce_normal`] for why): a
 /// constructor is the first half, [`ExpParts::value`] the second. With the `libm`
 /// backend [`crate::fast_exp::reduce_normal`] and [`crate::fast_exp::from_reduced`] (no
-/// clamp, one scaling factor); with `micromath`, the whole exp first and a factor of one.
+/// clamp, one scaling factor; `FUSED` as there); with `micromath`, the whole exp first and
+/// a factor of one.
 #[derive(Clone, Copy)]
 pub(crate) struct ExpParts {
     /// The reduced argument (`libm`), or the exp itself (`micromath`).
@@ -68,11 +69,11 @@ pub(crate) struct ExpParts {
 }
 
 impl ExpParts {
-    /// `e^-|x|` for `|x| <= NORMAL_EXP_MAX_ABS`: [`exp_neg_abs`] bit for bit. For larger
-    /// `|x|` the value is unspecified (never a panic): callers check the bound once per
-    /// batch.
+    /// `e^-|x|` for `|x| <= NORMAL_EXP_MAX_ABS`: [`exp_neg_abs`] bit for bit unfused. For
+    /// larger `|x|` the value is unspecified (never a panic): callers check the bound once
+    /// per batch.
     #[inline(always)]
-    pub(crate) fn normal(x: f32) -> Self {
+    pub(crate) fn normal<const FUSED: bool>(x: f32) -> Self {
         let neg = f32::from_bits(x.to_bits() | 0x8000_0000);
         #[cfg(feature = "micromath")]
         {
@@ -83,26 +84,26 @@ impl ExpParts {
         }
         #[cfg(all(feature = "libm", not(feature = "micromath")))]
         {
-            let (reduced, scale) = crate::fast_exp::reduce_normal(neg);
+            let (reduced, scale) = crate::fast_exp::reduce_normal::<FUSED>(neg);
             Self { reduced, scale }
         }
     }
 
-    /// `e^-min(|x|, NORMAL_EXP_MAX_ABS)`: [`exp_neg_abs`] bit for bit where
+    /// `e^-min(|x|, NORMAL_EXP_MAX_ABS)`: [`exp_neg_abs`] bit for bit (unfused) where
     /// `|x| <= NORMAL_EXP_MAX_ABS`, and `e^-87` (about `1.65e-38`, below `2^-125`) beyond,
     /// where the exact value is smaller. A NaN counts as beyond (callers check their
     /// inputs apart). The clamp is an integer `min` of the magnitude's bits (one
     /// instruction, where a float compare became a compare and a blend); with `micromath`,
     /// no clamp.
     #[inline(always)]
-    pub(crate) fn floored(x: f32) -> Self {
+    pub(crate) fn floored<const FUSED: bool>(x: f32) -> Self {
         #[cfg(feature = "micromath")]
         {
-            Self::normal(x)
+            Self::normal::<FUSED>(x)
         }
         #[cfg(all(feature = "libm", not(feature = "micromath")))]
         {
-            Self::normal(f32::from_bits(
+            Self::normal::<FUSED>(f32::from_bits(
                 (x.to_bits() & 0x7fff_ffff).min(NORMAL_EXP_MAX_ABS.to_bits()),
             ))
         }
@@ -136,14 +137,14 @@ impl ExpParts {
 
     /// The second half: the exp.
     #[inline(always)]
-    pub(crate) fn value(self) -> f32 {
+    pub(crate) fn value<const FUSED: bool>(self) -> f32 {
         #[cfg(feature = "micromath")]
         {
             self.reduced * self.scale
         }
         #[cfg(all(feature = "libm", not(feature = "micromath")))]
         {
-            crate::fast_exp::from_reduced(self.reduced, self.scale)
+            crate::fast_exp::from_reduced::<FUSED>(self.reduced, self.scale)
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Pass 1's kernels on SIMD cores: each stage of [`Kernel::eval`] as a loop of its own
-//! over a block, with the exps in their shorter forms where they give the same bits.
+//! over a block, with the exps in their shorter forms where they give the same bits
+//! (fused multiply-adds aside: see [`stages`]).
 
 use crate::amplifier::Amplifier;
 use crate::kernel::Kernel;
@@ -11,20 +12,23 @@ use crate::math::ExpParts;
 /// (its extras into `extras`) and `settle`, each stage a loop of its own (see
 /// [`crate::kernel::LogitKernel::settle`]). `short`: the exps take their shorter forms,
 /// for callers that checked [`Kernel::short_exps_exact`] (once per block: it costs two
-/// exps); `scales` is their scratch.
+/// exps); `scales` is their scratch. `fused` (a constant of the caller's lane count,
+/// [`crate::dispatch::fuses`]): the short forms' multiply-adds are rounded once, which
+/// changes the last bits of `eval`'s results (see `fast_exp::reduce_normal`).
 #[inline(always)]
 pub(crate) fn stages<K: Kernel>(
     amp: &Amplifier,
     short: bool,
+    fused: bool,
     xs: &[f32],
     out: &mut [f32],
     extras: &mut [K::Extra],
     scales: &mut [f32; STAGE],
 ) {
-    if short {
-        short_stages::<K>(amp, xs, out, extras, scales);
-    } else {
-        general_stages::<K>(amp, xs, out, extras);
+    match (short, fused) {
+        (true, true) => short_stages::<K, true>(amp, xs, out, extras, scales),
+        (true, false) => short_stages::<K, false>(amp, xs, out, extras, scales),
+        (false, _) => general_stages::<K>(amp, xs, out, extras),
     }
 }
 
@@ -53,7 +57,7 @@ fn general_stages<K: Kernel>(
 /// see [`crate::fast_exp::reduce_normal`]): the first leaves the reduced arguments in
 /// `out` and the scales in `scales`, the second the exps in `out`.
 #[inline(always)]
-fn short_stages<K: Kernel>(
+fn short_stages<K: Kernel, const FUSED: bool>(
     amp: &Amplifier,
     xs: &[f32],
     out: &mut [f32],
@@ -61,27 +65,27 @@ fn short_stages<K: Kernel>(
     scales: &mut [f32; STAGE],
 ) {
     for ((o, s), &x) in out.iter_mut().zip(scales.iter_mut()).zip(xs) {
-        let parts = K::prepare_short(amp, x);
+        let parts = K::prepare_short::<FUSED>(amp, x);
         (*o, *s) = (parts.reduced, parts.scale);
     }
-    exps(out, scales);
+    exps::<FUSED>(out, scales);
     if K::REFINES {
         for ((o, extra), &x) in out.iter_mut().zip(extras.iter_mut()).zip(xs) {
             (*o, *extra) = K::refine(amp, x, *o);
         }
         for (o, s) in out.iter_mut().zip(scales.iter_mut()) {
-            let parts = K::settle_short(*o);
+            let parts = K::settle_short::<FUSED>(*o);
             (*o, *s) = (parts.reduced, parts.scale);
         }
-        exps(out, scales);
+        exps::<FUSED>(out, scales);
     }
 }
 
 /// The second halves: each reduced argument in `out` and its scale, into the exp.
 #[inline(always)]
-fn exps(out: &mut [f32], scales: &[f32]) {
+fn exps<const FUSED: bool>(out: &mut [f32], scales: &[f32]) {
     for (o, &scale) in out.iter_mut().zip(scales) {
-        *o = ExpParts { reduced: *o, scale }.value();
+        *o = ExpParts { reduced: *o, scale }.value::<FUSED>();
     }
 }
 
@@ -95,10 +99,32 @@ mod tests {
     /// One sample through [`stages`], as the SIMD loops run it (the amplifier's exp in its
     /// shorter form where the amplifier allows it).
     fn staged<K: Kernel>(amp: &Amplifier, x: f32) -> Amplified {
+        staged_as::<K>(amp, x, false)
+    }
+
+    /// [`staged`], fused or not.
+    fn staged_as<K: Kernel>(amp: &Amplifier, x: f32, fused: bool) -> Amplified {
         let (mut out, mut extra) = ([0.0f32], [K::Extra::default()]);
         let short = K::short_exps_exact(amp);
-        stages::<K>(amp, short, &[x], &mut out, &mut extra, &mut [0.0; STAGE]);
+        stages::<K>(
+            amp,
+            short,
+            fused,
+            &[x],
+            &mut out,
+            &mut extra,
+            &mut [0.0; STAGE],
+        );
         K::finish(amp, x, out[0], extra[0])
+    }
+
+    /// The fused short forms are as accurate against f64 as `eval`, over every logit.
+    #[cfg(not(feature = "micromath"))]
+    #[test]
+    fn fused_logit_stages_match_f64_over_every_logit() {
+        crate::kernel::tests::matches_f64_over_every_logit(|amp, z| {
+            staged_as::<LogitKernel>(amp, z, true)
+        });
     }
 
     /// The SIMD loops run the three stages, one-lane cores `eval`: the same results, with
