@@ -1,6 +1,7 @@
 //! The per-sample kernels of pass 1: how a probability or a logit is checked and amplified.
 
 use crate::amplifier::{Amplified, Amplifier};
+use crate::lanes::LANES;
 use crate::math::ExpParts;
 
 /// The per-sample kernel: how one input is checked and amplified.
@@ -207,12 +208,23 @@ fn amplify_from_exp(l: f32, sign: f32, e: f32) -> Amplified {
     }
 }
 
-/// `(big, small)` where `sign >= 0`, `(small, big)` where it is negative, by an exchange of
-/// bits under the sign's all-ones mask rather than selects, which SSE2 lacks. The sign bit
+/// `(big, small)` where `sign >= 0`, `(small, big)` where it is negative. The sign bit
 /// decides, so -0.0 counts as negative: `p - t` never gives it (it rounds to +0.0), and a
-/// logit of -0.0 has `big = small = 1/2`.
+/// logit of -0.0 has `big = small = 1/2`. Both forms below pick the same bits. SIMD cores
+/// select on the sign bit: AVX2 runs that as two blends straight from the sign (against
+/// five instructions for an exchange of bits under the sign's mask: logits about 10%
+/// faster), and SSE2, which has no blend, as fast as the exchange. One-lane cores
+/// exchange: on a Cortex-M4 the select made the F1 path 880 bytes longer (LLVM unrolled
+/// its loop) and no faster.
 #[inline(always)]
 fn exchange_if_negative(sign: f32, big: f32, small: f32) -> (f32, f32) {
+    if LANES > 1 {
+        return if (sign.to_bits() as i32) < 0 {
+            (small, big)
+        } else {
+            (big, small)
+        };
+    }
     let negative = ((sign.to_bits() as i32) >> 31) as u32;
     let swap = (big.to_bits() ^ small.to_bits()) & negative;
     (

@@ -381,8 +381,11 @@ mod tests {
     use crate::kernel::{LogitKernel, ProbKernel};
     use crate::sample_weights::Unweighted;
 
-    /// How far apart fused and unfused derivatives may be, relative (measured here: 2.0e-7).
-    const FUSED_RELATIVE: f32 = 1e-6;
+    /// How far apart fused and unfused derivatives may be, relative. One ulp of the sigmoid
+    /// (`2^-25` near 0.36) moves `x = L·(p - t)` by `73·2^-25 = 2.2e-6` and the slope by
+    /// as much relative: the fused and unfused sigmoids differ by an ulp or two (measured
+    /// here: 4.8e-6). Both stay within 1e-5 of f64 (`fused_logit_stages_match_f64_*`).
+    const FUSED_RELATIVE: f32 = 1e-5;
 
     /// Every lane count a build can run (1 on Cortex-M, 4 with SSE2, 8 with AVX2) gives the
     /// same per-sample derivatives bit for bit, and the same entries up to summation order;
