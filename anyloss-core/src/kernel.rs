@@ -1,7 +1,6 @@
 //! The per-sample kernels of pass 1: how a probability or a logit is checked and amplified.
 
 use crate::amplifier::{Amplified, Amplifier};
-use crate::lanes::LANES;
 use crate::math::ExpParts;
 
 /// The per-sample kernel: how one input is checked and amplified.
@@ -29,7 +28,7 @@ pub(crate) trait Kernel {
     #[inline(always)]
     fn eval(amp: &Amplifier, x: f32) -> Amplified {
         let (refined, extra) = Self::refine(amp, x, Self::prepare(amp, x));
-        Self::finish(amp, x, Self::settle(refined), extra)
+        Self::finish::<false>(amp, x, Self::settle(refined), extra)
     }
     /// The first stage of [`Kernel::eval`], an `exp` chain, kept apart so that a loop
     /// over it has no other dependency and overlaps consecutive samples.
@@ -48,7 +47,12 @@ pub(crate) trait Kernel {
     /// stand for, for every input.
     fn short_exps_exact(amp: &Amplifier) -> bool;
     /// The rest of [`Kernel::eval`], from `x`, `settle`'s word and `refine`'s extra.
-    fn finish(amp: &Amplifier, x: f32, settled: f32, extra: Self::Extra) -> Amplified;
+    fn finish<const BLENDS: bool>(
+        amp: &Amplifier,
+        x: f32,
+        settled: f32,
+        extra: Self::Extra,
+    ) -> Amplified;
 }
 
 /// Probabilities: `A(p)` and `dA/dp`.
@@ -95,8 +99,8 @@ impl Kernel for ProbKernel {
         amp.exp_stays_normal()
     }
     #[inline(always)]
-    fn finish(amp: &Amplifier, p: f32, e: f32, (): ()) -> Amplified {
-        amplify_from_exp(amp.l(), amp.l() * (p - amp.threshold()), e)
+    fn finish<const BLENDS: bool>(amp: &Amplifier, p: f32, e: f32, (): ()) -> Amplified {
+        amplify_from_exp::<BLENDS>(amp.l(), amp.l() * (p - amp.threshold()), e)
     }
 }
 
@@ -146,7 +150,7 @@ impl Kernel for LogitKernel {
     fn refine(amp: &Amplifier, z: f32, e: f32) -> (f32, f32) {
         let big = 1.0 / (1.0 + e);
         let small = e * big;
-        let p = exchange_if_negative(z, big, small).0;
+        let p = exchange_if_negative::<false>(z, big, small).0;
         (amp.l() * (p - amp.threshold()), small * big)
     }
     /// The amplifier's `e = exp(-|x|)`, with the sign of `x` in its sign bit (`e` itself
@@ -173,9 +177,14 @@ impl Kernel for LogitKernel {
     /// `A(p)`, `1-A(p)` and `L·A(1-A)` as in [`Amplifier::amplify`], times the sigmoid's
     /// slope.
     #[inline(always)]
-    fn finish(amp: &Amplifier, _: f32, signed_e: f32, sigmoid_slope: f32) -> Amplified {
+    fn finish<const BLENDS: bool>(
+        amp: &Amplifier,
+        _: f32,
+        signed_e: f32,
+        sigmoid_slope: f32,
+    ) -> Amplified {
         let e = f32::from_bits(signed_e.to_bits() & !SIGN);
-        let mut out = amplify_from_exp(amp.l(), signed_e, e);
+        let mut out = amplify_from_exp::<BLENDS>(amp.l(), signed_e, e);
         out.slope *= sigmoid_slope;
         out
     }
@@ -192,15 +201,15 @@ pub(crate) const SIGN: u32 = 0x8000_0000;
 #[inline(always)]
 fn amplify(amp: &Amplifier, p: f32) -> Amplified {
     let x = amp.l() * (p - amp.threshold());
-    amplify_from_exp(amp.l(), x, crate::math::exp_neg_abs(x))
+    amplify_from_exp::<false>(amp.l(), x, crate::math::exp_neg_abs(x))
 }
 
 /// [`amplify`] given `e = exp(-|x|)` and any float `sign` with the sign of `x = L(p - t)`.
 #[inline(always)]
-fn amplify_from_exp(l: f32, sign: f32, e: f32) -> Amplified {
+fn amplify_from_exp<const BLENDS: bool>(l: f32, sign: f32, e: f32) -> Amplified {
     let big = 1.0 / (1.0 + e);
     let small = e * big;
-    let (a, one_minus_a) = exchange_if_negative(sign, big, small);
+    let (a, one_minus_a) = exchange_if_negative::<BLENDS>(sign, big, small);
     Amplified {
         a,
         one_minus_a,
@@ -210,15 +219,15 @@ fn amplify_from_exp(l: f32, sign: f32, e: f32) -> Amplified {
 
 /// `(big, small)` where `sign >= 0`, `(small, big)` where it is negative. The sign bit
 /// decides, so -0.0 counts as negative: `p - t` never gives it (it rounds to +0.0), and a
-/// logit of -0.0 has `big = small = 1/2`. Both forms below pick the same bits. SIMD cores
-/// select on the sign bit: AVX2 runs that as two blends straight from the sign (against
-/// five instructions for an exchange of bits under the sign's mask: logits about 10%
-/// faster), and SSE2, which has no blend, as fast as the exchange. One-lane cores
-/// exchange: on a Cortex-M4 the select made the F1 path 880 bytes longer (LLVM unrolled
-/// its loop) and no faster.
+/// logit of -0.0 has `big = small = 1/2`. Both forms pick the same bits. `BLENDS` (the
+/// AVX2 kernels, which have a blend instruction): a select on the sign bit, two blends
+/// straight from the sign (logits about 10% faster). Otherwise an exchange of bits under
+/// the sign's all-ones mask: SSE2 has no blend (its selects measured 2-9% slower), and on
+/// a Cortex-M4 a select made the F1 path 880 bytes longer (LLVM unrolled its loop) and no
+/// faster.
 #[inline(always)]
-fn exchange_if_negative(sign: f32, big: f32, small: f32) -> (f32, f32) {
-    if LANES > 1 {
+fn exchange_if_negative<const BLENDS: bool>(sign: f32, big: f32, small: f32) -> (f32, f32) {
+    if BLENDS {
         return if (sign.to_bits() as i32) < 0 {
             (small, big)
         } else {

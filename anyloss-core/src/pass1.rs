@@ -291,7 +291,12 @@ fn lanes<K: Kernel, S: SampleWeights, const W: usize>(
     let short = K::short_exps_exact(amp);
     let fused = crate::dispatch::fuses(W);
     let mut lane = |k: usize, y: u8, x: f32, extra: K::Extra, w: f32, o: &mut f32| {
-        let amped = K::finish(amp, x, *o, extra);
+        // The kernels that fuse are the AVX2 ones, which also blend.
+        let amped = if fused {
+            K::finish::<true>(amp, x, *o, extra)
+        } else {
+            K::finish::<false>(amp, x, *o, extra)
+        };
         // Compare-and-pick, not `f32::min`, which adds NaN handling the sum already does.
         if K::BOUNDED {
             lo[k] = if x < lo[k] { x } else { lo[k] };

@@ -115,7 +115,11 @@ mod tests {
             &mut extra,
             &mut [0.0; STAGE],
         );
-        K::finish(amp, x, out[0], extra[0])
+        if fused {
+            K::finish::<true>(amp, x, out[0], extra[0])
+        } else {
+            K::finish::<false>(amp, x, out[0], extra[0])
+        }
     }
 
     /// The fused short forms are as accurate against f64 as `eval`, over every logit.
