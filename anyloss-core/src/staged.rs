@@ -2,7 +2,7 @@
 //! over a block, with the exps in their shorter forms where they give the same bits
 //! (fused multiply-adds aside: see [`stages`]).
 
-use crate::amplifier::Amplifier;
+use crate::amplifier::{Amplified, Amplifier};
 use crate::kernel::Kernel;
 use crate::lanes::STAGE;
 use crate::math::ExpParts;
@@ -29,6 +29,23 @@ pub(crate) fn stages<K: Kernel>(
         (true, true) => short_stages::<K, true>(amp, xs, out, extras, scales),
         (true, false) => short_stages::<K, false>(amp, xs, out, extras, scales),
         (false, _) => general_stages::<K>(amp, xs, out, extras),
+    }
+}
+
+/// [`Kernel::finish`] after [`stages`], with the same `fused`: the kernels that fuse are
+/// the AVX2 ones, which also blend (see `kernel::exchange_if_negative`).
+#[inline(always)]
+pub(crate) fn finish<K: Kernel>(
+    amp: &Amplifier,
+    fused: bool,
+    x: f32,
+    settled: f32,
+    extra: K::Extra,
+) -> Amplified {
+    if fused {
+        K::finish::<true>(amp, x, settled, extra)
+    } else {
+        K::finish::<false>(amp, x, settled, extra)
     }
 }
 
@@ -92,7 +109,6 @@ fn exps<const FUSED: bool>(out: &mut [f32], scales: &[f32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::amplifier::Amplified;
     use crate::kernel::tests::all_logits;
     use crate::kernel::{LogitKernel, ProbKernel};
 
@@ -115,11 +131,7 @@ mod tests {
             &mut extra,
             &mut [0.0; STAGE],
         );
-        if fused {
-            K::finish::<true>(amp, x, out[0], extra[0])
-        } else {
-            K::finish::<false>(amp, x, out[0], extra[0])
-        }
+        finish::<K>(amp, fused, x, out[0], extra[0])
     }
 
     /// The fused short forms are as accurate against f64 as `eval`, over every logit.
